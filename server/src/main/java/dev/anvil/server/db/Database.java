@@ -1,0 +1,96 @@
+package dev.anvil.server.db;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import io.helidon.dbclient.jdbc.JdbcConnectionPool;
+
+/**
+ * The server's one connection pool (HikariCP) and the Helidon DbClient over it. DbClient runs the
+ * platform's fixed statements; the records engine and anything needing a role-scoped transaction
+ * take JDBC connections from the same pool ({@link RoleTransaction}).
+ *
+ * <p>DbClient traps, kept in mind by callers: a query's Stream holds its connection until consumed
+ * or closed (use {@code try (var rows = ...)} or {@code get}); {@code timestamptz} columns arrive as
+ * {@link java.sql.Timestamp}; parameters are sent untyped, so SQL casts them ({@code ?::uuid}).
+ */
+public final class Database implements AutoCloseable {
+
+    private final DatabaseLocation location;
+    private final HikariDataSource pool;
+    private final DbClient client;
+
+    private Database(DatabaseLocation location, HikariDataSource pool) {
+        this.location = location;
+        this.pool = pool;
+        this.client = JdbcClientBuilder.create()
+                .connectionPool(new HikariConnections(pool))
+                .build();
+    }
+
+    public static Database connect(DatabaseLocation location, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(location.jdbcUrl());
+        if (location.user() != null) {
+            config.setUsername(location.user());
+        }
+        if (location.password() != null) {
+            config.setPassword(location.password());
+        }
+        config.setPoolName("anvil");
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setConnectionTimeout(10_000);
+        // Fail fast at start if the database is unreachable, rather than on the first request.
+        config.setInitializationFailTimeout(30_000);
+        config.addDataSourceProperty("ApplicationName", "anvil");
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        return new Database(location, new HikariDataSource(config));
+    }
+
+    public DatabaseLocation location() {
+        return location;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public DbClient client() {
+        return client;
+    }
+
+    public Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        pool.close();
+    }
+
+    /** Hands DbClient connections from the Hikari pool instead of letting it build its own. */
+    private record HikariConnections(HikariDataSource pool) implements JdbcConnectionPool {
+        @Override
+        public Connection connection() {
+            try {
+                return pool.getConnection();
+            } catch (SQLException e) {
+                throw new IllegalStateException("No database connection available: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String dbType() {
+            return "postgresql";
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.anvil.server.db;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * Postgres 17 from the zonky binaries bundled in the jar, with its data under
+ * {@code <data dir>/postgres} so users, keys and data survive a restart. Listens on loopback only.
+ *
+ * <p>The first start goes through zonky, which extracts the binaries (into
+ * {@code <data dir>/pg-binaries}) and runs initdb. Later starts launch the extracted
+ * {@code postgres} directly and poll for readiness every 10 ms: zonky's own start digests the whole
+ * binary archive, sleeps while choosing a port and polls in 100 ms steps, which made up most of the
+ * server's restart time. As root, Postgres runs in a user namespace ({@code unshare -U}) as zonky
+ * does, because Postgres refuses to run as root.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(EmbeddedDatabase.class.getName());
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final DatabaseLocation location;
+    private final AutoCloseable stopper;
+
+    private EmbeddedDatabase(DatabaseLocation location, AutoCloseable stopper) {
+        this.location = location;
+        this.stopper = stopper;
+    }
+
+    public static EmbeddedDatabase start(Path anvilDataDir, int port) {
+        Path pgData = anvilDataDir.resolve("postgres").toAbsolutePath();
+        Path binaries = anvilDataDir.resolve("pg-binaries").toAbsolutePath();
+        Path log = anvilDataDir.resolve("postgres.log").toAbsolutePath();
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(anvilDataDir);
+            Optional<Path> postgresBinary = extractedPostgres(binaries);
+            EmbeddedDatabase database = postgresBinary.isPresent() && Files.isRegularFile(pgData.resolve("PG_VERSION"))
+                    ? startDirect(postgresBinary.get(), pgData, port, log)
+                    : startWithZonky(binaries, pgData, port, log);
+            LOG.log(Level.INFO, "Embedded Postgres 17 at " + database.location.jdbcUrl() + ", data in " + pgData
+                    + " (" + (System.nanoTime() - started) / 1_000_000 + " ms)");
+            return database;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start embedded Postgres in " + pgData + " (see " + log + ")", e);
+        }
+    }
+
+    public DatabaseLocation location() {
+        return location;
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopper.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Embedded Postgres did not stop cleanly", e);
+        }
+    }
+
+    /** First start: zonky extracts the binaries next to the data and initialises the cluster. */
+    private static EmbeddedDatabase startWithZonky(Path binaries, Path pgData, int port, Path log) throws IOException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(binaries.toFile())
+                .setDataDirectory(pgData)
+                .setCleanDataDirectory(false)
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("max_connections", "200")
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (port > 0) {
+            builder.setPort(port);
+        }
+        EmbeddedPostgres postgres = builder.start();
+        return new EmbeddedDatabase(locationFor(postgres.getPort()), postgres);
+    }
+
+    /** Later starts: run the extracted postgres ourselves and wait until it accepts connections. */
+    private static EmbeddedDatabase startDirect(Path postgresBinary, Path pgData, int port, Path log) throws IOException {
+        stopOrphan(pgData, postgresBinary);
+        int chosenPort = port > 0 ? port : freePort();
+        List<String> command = new ArrayList<>();
+        if (isRoot()) {
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.addAll(List.of(postgresBinary.toString(), "-D", pgData.toString(), "-p", String.valueOf(chosenPort),
+                "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        DatabaseLocation location = locationFor(chosenPort);
+        awaitReady(process, location, log);
+        return new EmbeddedDatabase(location, () -> stop(process));
+    }
+
+    private static void awaitReady(Process process, DatabaseLocation location, Path log) throws IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (true) {
+            try (Connection ignored = DriverManager.getConnection(location.jdbcUrl(), location.user(), location.password())) {
+                return;
+            } catch (SQLException notYet) {
+                if (!process.isAlive()) {
+                    throw new IOException("Postgres exited during start (code " + process.exitValue() + "): " + tail(log));
+                }
+                if (System.nanoTime() > deadline) {
+                    stop(process);
+                    throw new IOException("Postgres did not accept connections within " + READY_TIMEOUT.toSeconds() + " s: " + tail(log));
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop(process);
+                throw new IOException("Interrupted while waiting for Postgres", e);
+            }
+        }
+    }
+
+    /** SIGTERM is Postgres' "smart" shutdown; the pool is closed before this runs, so it is quick. */
+    private static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A server killed without shutting down leaves its Postgres running and holding the data
+     * directory. If postmaster.pid names a live process of our own binaries, stop it first.
+     */
+    private static void stopOrphan(Path pgData, Path postgresBinary) {
+        Path pidFile = pgData.resolve("postmaster.pid");
+        try {
+            if (!Files.isRegularFile(pidFile)) {
+                return;
+            }
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().command().map(c -> c.equals(postgresBinary.toString())).orElse(false));
+            if (orphan.isPresent()) {
+                LOG.log(Level.WARNING, "Stopping Postgres (pid " + pid + ") left running by a previous server on " + pgData);
+                orphan.get().destroy();
+                orphan.get().onExit().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Could not check " + pidFile + " for a running Postgres: " + e.getMessage());
+        }
+    }
+
+    private static Optional<Path> extractedPostgres(Path binaries) throws IOException {
+        if (!Files.isDirectory(binaries)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> dirs = Files.list(binaries)) {
+            return dirs.filter(dir -> dir.getFileName().toString().startsWith("PG-"))
+                    .map(dir -> dir.resolve("bin/postgres"))
+                    .filter(Files::isExecutable)
+                    .findFirst();
+        }
+    }
+
+    private static DatabaseLocation locationFor(int port) {
+        return new DatabaseLocation("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+        } catch (IOException e) {
+            return "(no log at " + log + ")";
+        }
+    }
+}

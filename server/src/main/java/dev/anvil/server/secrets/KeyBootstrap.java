@@ -1,0 +1,155 @@
+package dev.anvil.server.secrets;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import dev.anvil.server.config.AnvilConfig;
+
+/**
+ * Makes sure the instance has its keys, once, before anything serves requests: the JWT secret, the
+ * admin API key, the anon key and the RSA signing key pair. Values from the environment win and are
+ * stored; missing ones are generated and stored encrypted; stored ones are never regenerated.
+ * Replicas starting together serialise on an advisory lock, so they all end up with the same keys.
+ */
+public final class KeyBootstrap {
+
+    public static final String API_KEY = "API_KEY";
+    public static final String ANON_KEY = "ANON_KEY";
+    public static final String JWT_SECRET = "JWT_SECRET";
+    public static final String JWT_PRIVATE_KEY = "JWT_PRIVATE_KEY";
+    public static final String JWT_PUBLIC_KEY = "JWT_PUBLIC_KEY";
+    public static final String JWT_KEY_ID = "JWT_KEY_ID";
+
+    private static final long LOCK_ID = 0x616e76696c6b6579L; // "anvilkey"
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of();
+
+    private KeyBootstrap() {
+    }
+
+    /** What the bootstrap found or made; {@code generatedAccessKeys} is true on the very first start. */
+    public record Result(String jwtSecret, boolean generatedAccessKeys) {
+    }
+
+    public static Result run(AnvilConfig config, SecretStore store, DataSource dataSource, String keySource) {
+        try (Connection lock = dataSource.getConnection()) {
+            advisoryLock(lock, true);
+            try {
+                checkKeyMatches(lock, store, keySource);
+                String jwtSecret = ensure(store, JWT_SECRET, config.find(KeySettings.JWT_SECRET), () -> randomHex(32));
+                boolean apiGenerated = store.activeValue(API_KEY).isEmpty() && config.find(KeySettings.ACCESS_API_KEY).isEmpty();
+                ensure(store, API_KEY, config.find(KeySettings.ACCESS_API_KEY).map(KeyBootstrap::checkApiKey),
+                        () -> "ik_" + randomHex(32));
+                ensure(store, ANON_KEY, config.find(KeySettings.ACCESS_ANON_KEY).map(KeyBootstrap::withAnonPrefix),
+                        () -> "anon_" + randomHex(32));
+                ensureSigningKeyPair(store);
+                return new Result(jwtSecret, apiGenerated);
+            } finally {
+                advisoryLock(lock, false);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not prepare the instance keys: " + e.getMessage(), e);
+        }
+    }
+
+    /** Generates a fresh admin API key value ({@code ik_} + 64 hex). */
+    public static String newApiKey() {
+        return "ik_" + randomHex(32);
+    }
+
+    /** Generates a fresh anon key value ({@code anon_} + 64 hex). */
+    public static String newAnonKey() {
+        return "anon_" + randomHex(32);
+    }
+
+    private static String ensure(SecretStore store, String key, Optional<String> fromEnvironment,
+                                 java.util.function.Supplier<String> generator) {
+        Optional<String> stored = store.activeValue(key);
+        if (fromEnvironment.isPresent()) {
+            if (!fromEnvironment.equals(stored)) {
+                store.upsert(key, fromEnvironment.get(), true);
+            }
+            return fromEnvironment.get();
+        }
+        if (stored.isPresent()) {
+            return stored.get();
+        }
+        store.insertIfAbsent(key, generator.get(), true);
+        return store.activeValue(key).orElseThrow();
+    }
+
+    private static void ensureSigningKeyPair(SecretStore store) {
+        if (store.activeValue(JWT_KEY_ID).isPresent() && store.activeValue(JWT_PRIVATE_KEY).isPresent()
+                && store.activeValue(JWT_PUBLIC_KEY).isPresent()) {
+            return;
+        }
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048, RANDOM);
+            KeyPair pair = generator.generateKeyPair();
+            store.upsert(JWT_PRIVATE_KEY, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), true);
+            store.upsert(JWT_PUBLIC_KEY, pem("PUBLIC KEY", pair.getPublic().getEncoded()), true);
+            store.upsert(JWT_KEY_ID, "kid_" + randomHex(16), true);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Fails with a clear message when the configured key cannot open the secrets already stored. */
+    private static void checkKeyMatches(Connection connection, SecretStore store, String keySource) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT key, value_ciphertext FROM system.secrets WHERE is_reserved ORDER BY created_at LIMIT 1");
+             ResultSet rows = statement.executeQuery()) {
+            if (rows.next()) {
+                try {
+                    store.cipher().decrypt(rows.getString(2));
+                } catch (SecretCipher.WrongKeyException e) {
+                    throw new IllegalStateException("The encryption key from " + keySource + " cannot decrypt the secrets "
+                            + "stored in this database (secret " + rows.getString(1) + "). Start with the ENCRYPTION_KEY "
+                            + "(or JWT_SECRET) this database was created with.");
+                }
+            }
+        }
+    }
+
+    private static String checkApiKey(String value) {
+        if (!value.startsWith("ik_")) {
+            throw new IllegalStateException("ACCESS_API_KEY must start with ik_ (InsForge admin keys are ik_ + 64 hex)");
+        }
+        return value;
+    }
+
+    private static String withAnonPrefix(String value) {
+        return value.startsWith("anon_") ? value : "anon_" + value;
+    }
+
+    private static void advisoryLock(Connection connection, boolean acquire) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                acquire ? "SELECT pg_advisory_lock(?)" : "SELECT pg_advisory_unlock(?)")) {
+            statement.setLong(1, LOCK_ID);
+            statement.execute();
+        }
+    }
+
+    static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return HEX.formatHex(random);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
