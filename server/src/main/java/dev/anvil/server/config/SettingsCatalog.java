@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 import dev.anvil.server.auth.AuthSettings;
+import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.secrets.KeySettings;
 
@@ -20,6 +21,7 @@ public final class SettingsCatalog {
         all.addAll(DatabaseSettings.ALL);
         all.addAll(KeySettings.ALL);
         all.addAll(AuthSettings.ALL);
+        all.addAll(DatabaseApiSettings.ALL);
         return Collections.unmodifiableList(all);
     }
 

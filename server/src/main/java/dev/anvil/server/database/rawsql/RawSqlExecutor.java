@@ -1,0 +1,294 @@
+package dev.anvil.server.database.rawsql;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Semaphore;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anvil.server.database.DatabaseErrors;
+import dev.anvil.server.database.SchemaReload;
+import dev.anvil.server.db.DatabaseLocation;
+import dev.anvil.server.db.PgErrors;
+import dev.anvil.server.http.ApiException;
+import dev.anvil.server.http.Json;
+import dev.anvil.server.http.Principal;
+import org.postgresql.core.TypeInfo;
+import org.postgresql.jdbc.PgConnection;
+
+/**
+ * Runs raw SQL (contract §3.4) and answers {@code {rows, rowCount, fields}} as node-pg would.
+ *
+ * <p>Each request gets a connection of its own, opened for it and closed after it, never one from
+ * the server's pool: user SQL may leave session state behind (settings, temporary tables, advisory
+ * locks, LISTENs, prepared statements) that must not leak into the platform's own queries. The
+ * connection uses the simple query protocol, as node-pg does without parameters, so multi-statement
+ * text and {@code BEGIN ATOMIC} bodies reach Postgres as one message, and every value comes back as
+ * Postgres' text output for {@link NodePgValues}.
+ *
+ * <p>{@link Mode#PROJECT_ADMIN} runs inside a transaction as {@code project_admin} with claims
+ * {@code {"role":"project_admin"}}; afterwards the transaction must still be {@code project_admin}
+ * (the guard cannot see dynamic SQL) or everything is rolled back. {@link Mode#OWNER} runs as the
+ * server's own role in autocommit, then hands new public objects to {@code project_admin}.
+ * {@code explain} runs {@code EXPLAIN (FORMAT JSON, ANALYZE, BUFFERS)} in a read-only transaction
+ * that is always rolled back. Whatever changed the schema is followed by {@code NOTIFY pgrst,
+ * 'reload schema'}.
+ */
+public final class RawSqlExecutor {
+
+    public enum Mode { PROJECT_ADMIN, OWNER }
+
+    private static final System.Logger LOG = System.getLogger(RawSqlExecutor.class.getName());
+    private static final String ADMIN_CLAIMS = new Principal.ApiKey().claimsJson();
+    /** Admin traffic, but each request holds a connection of its own: bound how many at once. */
+    private static final int MAX_CONCURRENT = 8;
+
+    private final DatabaseLocation location;
+    private final Duration timeout;
+    private final int maxRows;
+    private final Semaphore permits = new Semaphore(MAX_CONCURRENT, true);
+
+    public RawSqlExecutor(DatabaseLocation location, Duration timeout, int maxRows) {
+        this.location = location;
+        this.timeout = timeout;
+        this.maxRows = maxRows;
+    }
+
+    public ObjectNode execute(RawSqlRequest request, Mode mode) {
+        RawSqlPlan plan = RawSqlPlan.of(request);
+        permits.acquireUninterruptibly();
+        try (Connection connection = open()) {
+            return run(connection, plan, mode);
+        } catch (SQLException e) {
+            throw translate(e, plan);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private ObjectNode run(Connection connection, RawSqlPlan plan, Mode mode) throws SQLException {
+        try (Statement setup = connection.createStatement()) {
+            setup.execute("SET statement_timeout = " + timeout.toMillis());
+        }
+        boolean inTransaction = mode == Mode.PROJECT_ADMIN || plan.explain();
+        connection.setAutoCommit(!inTransaction);
+        try {
+            if (plan.explain()) {
+                try (Statement readOnly = connection.createStatement()) {
+                    readOnly.execute("SET TRANSACTION READ ONLY");
+                }
+            }
+            if (mode == Mode.PROJECT_ADMIN) {
+                actAsProjectAdmin(connection);
+            }
+            ObjectNode result = executeUserSql(connection, plan);
+            if (mode == Mode.PROJECT_ADMIN) {
+                requireStillProjectAdmin(connection);
+            }
+            if (plan.explain()) {
+                connection.rollback();
+                return result;
+            }
+            if (plan.changesSchema()) {
+                if (mode == Mode.OWNER) {
+                    reassignPublicObjects(connection);
+                }
+                SchemaReload.announce(connection);
+            }
+            if (inTransaction) {
+                connection.commit();
+            }
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            if (inTransaction) {
+                rollbackQuietly(connection);
+            }
+            throw e;
+        }
+    }
+
+    private static void actAsProjectAdmin(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT set_config('role', 'project_admin', true), set_config('request.jwt.claims', ?, true)")) {
+            statement.setString(1, ADMIN_CLAIMS);
+            statement.execute();
+        }
+    }
+
+    /** The last result of the text wins, as psql shows it (node-pg would return an array of results). */
+    private ObjectNode executeUserSql(Connection connection, RawSqlPlan plan) throws SQLException {
+        TypeInfo types = connection.unwrap(PgConnection.class).getTypeInfo();
+        try (Statement statement = plan.hasParameters() ? prepared(connection, plan) : connection.createStatement()) {
+            statement.setEscapeProcessing(false);
+            statement.setMaxRows(maxRows + 1);
+            boolean isResultSet = plan.hasParameters()
+                    ? ((PreparedStatement) statement).execute()
+                    : statement.execute(plan.sql());
+            ObjectNode result = emptyResult();
+            while (true) {
+                if (isResultSet) {
+                    try (ResultSet rows = statement.getResultSet()) {
+                        result = readRows(rows, types, plan);
+                    }
+                } else {
+                    long count = statement.getLargeUpdateCount();
+                    if (count == -1) {
+                        return result;
+                    }
+                    result = emptyResult();
+                    if (plan.countsRows()) {
+                        result.put("rowCount", count);
+                    }
+                }
+                isResultSet = statement.getMoreResults();
+            }
+        }
+    }
+
+    private static PreparedStatement prepared(Connection connection, RawSqlPlan plan) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(plan.sql());
+        for (int i = 0; i < plan.parameters().size(); i++) {
+            String value = plan.parameters().get(i);
+            if (value == null) {
+                statement.setNull(i + 1, Types.OTHER);
+            } else {
+                // Types.OTHER sends the text untyped, so Postgres infers the type from context as with node-pg.
+                statement.setObject(i + 1, value, Types.OTHER);
+            }
+        }
+        return statement;
+    }
+
+    private ObjectNode readRows(ResultSet resultSet, TypeInfo types, RawSqlPlan plan) throws SQLException {
+        ResultSetMetaData meta = resultSet.getMetaData();
+        int columns = meta.getColumnCount();
+        String[] names = new String[columns];
+        int[] oids = new int[columns];
+        ArrayNode fields = Json.mapper().createArrayNode();
+        for (int i = 0; i < columns; i++) {
+            names[i] = meta.getColumnLabel(i + 1);
+            oids[i] = typeOid(types, meta.getColumnTypeName(i + 1));
+            ObjectNode field = fields.addObject();
+            field.put("name", names[i]);
+            field.put("dataTypeID", oids[i]);
+        }
+        ArrayNode rows = Json.mapper().createArrayNode();
+        while (resultSet.next()) {
+            if (rows.size() == maxRows) {
+                throw new ApiException(400, "INVALID_INPUT", "The query returned more than " + maxRows + " rows",
+                        "Add a LIMIT (or raise ANVIL_RAWSQL_MAX_ROWS).");
+            }
+            ObjectNode row = rows.addObject();
+            for (int i = 0; i < columns; i++) {
+                row.set(names[i], NodePgValues.toJson(resultSet.getString(i + 1), oids[i], oid -> arrayElement(types, oid)));
+            }
+        }
+        ObjectNode result = Json.object();
+        result.set("rows", rows);
+        if (plan.countsRows()) {
+            result.put("rowCount", rows.size());
+        } else {
+            result.putNull("rowCount");
+        }
+        result.set("fields", fields);
+        return result;
+    }
+
+    /** pgjdbc reports a column's type by name; its type cache maps the name back to the oid node-pg reports. */
+    private static int typeOid(TypeInfo types, String typeName) {
+        try {
+            return types.getPGType(typeName);
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    private static int arrayElement(TypeInfo types, int oid) {
+        try {
+            return types.getPGArrayElement(oid);
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    private static ObjectNode emptyResult() {
+        ObjectNode result = Json.object();
+        result.set("rows", Json.mapper().createArrayNode());
+        result.putNull("rowCount");
+        result.set("fields", Json.mapper().createArrayNode());
+        return result;
+    }
+
+    /** Dynamic SQL can reach {@code RESET ROLE}; then nothing the query did may stay. */
+    private static void requireStillProjectAdmin(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT current_user")) {
+            row.next();
+            String role = row.getString(1);
+            if (!"project_admin".equals(role)) {
+                throw new ApiException(403, "FORBIDDEN", RawSqlPlan.RESTRICTED
+                        + ": the query changed the execution role (now " + role + "); nothing it did was kept");
+            }
+        }
+    }
+
+    /** Best effort, as in InsForge: the user's statement already succeeded and must not be reported as failed. */
+    private static void reassignPublicObjects(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT system.reassign_public_objects_to_project_admin()");
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "Could not hand public objects to project_admin after unrestricted SQL: " + e.getMessage());
+        }
+    }
+
+    private ApiException translate(SQLException e, RawSqlPlan plan) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.equals("57014") && String.valueOf(e.getMessage()).contains("statement timeout")) {
+            ApiException mapped = PgErrors.toApiException(e);
+            return new ApiException(mapped.status(), mapped.code(),
+                    "Query timeout: The query took longer than " + timeout.toSeconds() + " seconds to execute",
+                    "Simplify the query, add an index, or raise ANVIL_RAWSQL_TIMEOUT_SECONDS.");
+        }
+        ApiException mapped = DatabaseErrors.translate(e);
+        if (plan.explain() && state.equals("25006")) {
+            return ApiException.invalidInput("Only read-only SELECT statements can be explained: " + mapped.getMessage());
+        }
+        if (mapped.status() >= 500) {
+            LOG.log(Level.WARNING, "Raw SQL failed with SQLSTATE " + state + ": " + e.getMessage());
+        }
+        return mapped;
+    }
+
+    private Connection open() throws SQLException {
+        Properties properties = new Properties();
+        if (location.user() != null) {
+            properties.setProperty("user", location.user());
+        }
+        if (location.password() != null) {
+            properties.setProperty("password", location.password());
+        }
+        properties.setProperty("preferQueryMode", "simple");
+        properties.setProperty("ApplicationName", "anvil-rawsql");
+        properties.setProperty("connectTimeout", "10");
+        // A safety net for a vanished server; the statement timeout ends slow queries long before.
+        properties.setProperty("socketTimeout", String.valueOf(timeout.toSeconds() + 60));
+        return DriverManager.getConnection(location.jdbcUrl(), properties);
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the connection is closed right after; Postgres rolls back on disconnect
+        }
+    }
+}
