@@ -17,6 +17,7 @@ import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.config.CoreSettings;
 import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.database.DatabaseMetadataService;
+import dev.anvil.server.database.DatabasePrivileges;
 import dev.anvil.server.database.rawsql.RawSqlExecutor;
 import dev.anvil.server.database.rawsql.RawSqlService;
 import dev.anvil.server.database.tables.TablesService;
@@ -170,6 +171,7 @@ public final class AnvilServer implements AutoCloseable {
 
     /** The tables API, schema metadata and raw SQL (contract §3.1, §3.4). */
     private void registerDatabaseAdmin(HttpRouting.Builder routing) {
+        DatabasePrivileges.ensure(database.dataSource());
         RoleTransaction transactions = new RoleTransaction(database.dataSource());
         routing.register("/api/database/tables",
                 new TablesService(credentials, transactions, config.getSeconds(DatabaseApiSettings.COUNT_TIMEOUT)));

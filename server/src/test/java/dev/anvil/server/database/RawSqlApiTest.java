@@ -325,16 +325,24 @@ class RawSqlApiTest {
 
     @Test
     void unrestrictedCanDoWhatProjectAdminMayNot() {
-        assertError(restricted("create extension if not exists citext"), 403, "FORBIDDEN", "permission denied");
+        assertError(restricted("create extension if not exists pageinspect"), 403, "FORBIDDEN", "permission denied");
         assertError(restricted("insert into system.mcp_usage (tool_name) values ('x')"), 403, "FORBIDDEN", "permission denied");
 
-        okJson(unrestricted("create extension if not exists citext"));
+        okJson(unrestricted("create extension if not exists pageinspect"));
         okJson(unrestricted("insert into system.mcp_usage (tool_name) values ('from-unrestricted')"));
 
-        assertThat(probe.exists("select 1 from pg_extension where extname = 'citext'")).isTrue();
+        assertThat(probe.exists("select 1 from pg_extension where extname = 'pageinspect'")).isTrue();
         assertThat(probe.exists("select 1 from system.mcp_usage where tool_name = 'from-unrestricted'")).isTrue();
         assertThat(okJson(unrestricted("select current_user as u")).get("rows").get(0).get("u").asText())
                 .isEqualTo(server.database().user());
+    }
+
+    @Test
+    void projectAdminMayCreateSchemasAndTrustedExtensionsInItsOwnDatabase() {
+        okJson(restricted("create schema if not exists reporting; create extension if not exists citext"));
+
+        assertThat(probe.scalar("select nspowner::regrole::text from pg_namespace where nspname = 'reporting'")).isEqualTo("project_admin");
+        assertThat(probe.exists("select 1 from pg_extension where extname = 'citext'")).isTrue();
     }
 
     @Test
