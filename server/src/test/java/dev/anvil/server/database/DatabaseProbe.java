@@ -1,5 +1,7 @@
 package dev.anvil.server.database;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -114,6 +116,14 @@ public final class DatabaseProbe implements AutoCloseable {
             throw new AssertionError("Expected success, got " + reply);
         }
         return reply.json();
+    }
+
+    /** The reply is InsForge's error body with this status and code, and a message containing {@code messagePart}. */
+    public static void assertError(HttpCall.Reply reply, int status, String code, String messagePart) {
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
+        assertThat(reply.json().get("error").asText()).as(reply.toString()).isEqualTo(code);
+        assertThat(reply.json().get("statusCode").asInt()).isEqualTo(status);
+        assertThat(reply.json().get("message").asText()).as(reply.toString()).contains(messagePart);
     }
 
     @Override

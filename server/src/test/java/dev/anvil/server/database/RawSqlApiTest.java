@@ -1,5 +1,6 @@
 package dev.anvil.server.database;
 
+import static dev.anvil.server.database.DatabaseProbe.assertError;
 import static dev.anvil.server.database.DatabaseProbe.okJson;
 import static dev.anvil.server.database.DatabaseProbe.rawSql;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -487,13 +488,6 @@ class RawSqlApiTest {
                 .json(body).send(), 403, "AUTH_UNAUTHORIZED", "Admin access required");
         assertThat(server.post("/api/database/advance/rawsql").bearer(server.adminToken()).json(body).send().status()).isEqualTo(200);
         assertThat(server.post("/api/database/advance/rawsql").bearer(server.apiKey()).json(body).send().status()).isEqualTo(200);
-    }
-
-    static void assertError(HttpCall.Reply reply, int status, String code, String messagePart) {
-        assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
-        assertThat(reply.json().get("error").asText()).as(reply.toString()).isEqualTo(code);
-        assertThat(reply.json().get("statusCode").asInt()).isEqualTo(status);
-        assertThat(reply.json().get("message").asText()).as(reply.toString()).contains(messagePart);
     }
 
     @SafeVarargs

@@ -1,5 +1,6 @@
 package dev.anvil.server.database;
 
+import static dev.anvil.server.database.DatabaseProbe.assertError;
 import static dev.anvil.server.database.DatabaseProbe.okJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -593,12 +594,5 @@ class TablesApiTest {
 
             assertThat(listener.notifications(Duration.ofMillis(500))).isEmpty();
         }
-    }
-
-    static void assertError(HttpCall.Reply reply, int status, String code, String messagePart) {
-        assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
-        assertThat(reply.json().get("error").asText()).as(reply.toString()).isEqualTo(code);
-        assertThat(reply.json().get("statusCode").asInt()).isEqualTo(status);
-        assertThat(reply.json().get("message").asText()).as(reply.toString()).contains(messagePart);
     }
 }

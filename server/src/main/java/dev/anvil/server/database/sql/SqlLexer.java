@@ -105,53 +105,16 @@ public final class SqlLexer {
 
     /** {@code '…'}: a doubled quote stands for one quote; backslashes are ordinary characters. */
     private void standardString(int start) throws SqlSyntaxException {
-        StringBuilder value = new StringBuilder();
-        pos++; // opening quote
-        while (pos < sql.length()) {
-            char c = sql.charAt(pos);
-            if (c == '\'') {
-                if (charAt(pos + 1) == '\'') {
-                    value.append('\'');
-                    pos += 2;
-                    continue;
-                }
-                pos++;
-                add(Type.STRING, value.toString(), start);
-                return;
-            }
-            value.append(c);
-            pos++;
-        }
-        throw new SqlSyntaxException("unterminated quoted string", start);
+        String value = delimited('\'', false, "unterminated quoted string", start);
+        add(Type.STRING, value, start);
     }
 
     /** {@code E'…'}: a backslash escapes the next character (so {@code \'} does not end the string). */
     private void escapeString() throws SqlSyntaxException {
         int start = pos;
-        pos += 2;
-        StringBuilder value = new StringBuilder();
-        while (pos < sql.length()) {
-            char c = sql.charAt(pos);
-            if (c == '\\') {
-                if (pos + 1 >= sql.length()) {
-                    break;
-                }
-                pos = appendBackslashEscape(value, pos + 1);
-            } else if (c == '\'') {
-                if (charAt(pos + 1) == '\'') {
-                    value.append('\'');
-                    pos += 2;
-                    continue;
-                }
-                pos++;
-                add(Type.STRING, value.toString(), start);
-                return;
-            } else {
-                value.append(c);
-                pos++;
-            }
-        }
-        throw new SqlSyntaxException("unterminated quoted string", start);
+        pos++;
+        String value = delimited('\'', true, "unterminated quoted string", start);
+        add(Type.STRING, value, start);
     }
 
     /** Decodes the escape whose first character (after the backslash) is at {@code at}; returns the next position. */
@@ -220,8 +183,8 @@ public final class SqlLexer {
         boolean identifier = sql.charAt(pos + 2) == '"';
         pos += 2;
         String raw = identifier
-                ? delimited('"', "unterminated quoted identifier", start)
-                : delimited('\'', "unterminated quoted string", start);
+                ? delimited('"', false, "unterminated quoted identifier", start)
+                : delimited('\'', false, "unterminated quoted string", start);
         unicodeTokens.add(tokens.size());
         add(identifier ? Type.QUOTED_IDENTIFIER : Type.STRING, raw, start);
     }
@@ -254,12 +217,19 @@ public final class SqlLexer {
         }
     }
 
-    /** Reads a literal delimited by {@code quote} (a doubled quote is one quote) starting at the opening quote. */
-    private String delimited(char quote, String unterminated, int start) throws SqlSyntaxException {
+    /**
+     * Reads a literal delimited by {@code quote} (a doubled quote is one quote) starting at the
+     * opening quote; with {@code backslashEscapes} a backslash escapes the character after it.
+     */
+    private String delimited(char quote, boolean backslashEscapes, String unterminated, int start) throws SqlSyntaxException {
         StringBuilder value = new StringBuilder();
         pos++;
         while (pos < sql.length()) {
             char c = sql.charAt(pos);
+            if (backslashEscapes && c == '\\' && pos + 1 < sql.length()) {
+                pos = appendBackslashEscape(value, pos + 1);
+                continue;
+            }
             if (c == quote) {
                 if (charAt(pos + 1) == quote) {
                     value.append(quote);
@@ -309,7 +279,7 @@ public final class SqlLexer {
 
     private void quotedIdentifier() throws SqlSyntaxException {
         int start = pos;
-        String value = delimited('"', "unterminated quoted identifier", start);
+        String value = delimited('"', false, "unterminated quoted identifier", start);
         if (value.isEmpty()) {
             throw new SqlSyntaxException("zero-length delimited identifier", start);
         }

@@ -71,7 +71,8 @@ final class TableInspector {
     }
 
     /** A foreign key as the catalog has it. */
-    record ForeignKey(String name, List<String> sourceColumns) {
+    record ForeignKey(String name, String referenceSchema, String referenceTable, List<String> sourceColumns,
+                      List<String> referenceColumns, String onDelete, String onUpdate) {
     }
 
     Optional<Long> tableOid(Connection connection, String schema, String table) throws SQLException {
@@ -96,32 +97,13 @@ final class TableInspector {
 
     /** Base table names of the schema, sorted. */
     List<String> tableNames(Connection connection, String schema) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                        + "WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname")) {
-            statement.setString(1, schema);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    names.add(rows.getString(1));
-                }
-            }
-        }
-        return names;
+        return names(connection, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname", schema);
     }
 
     List<String> columnNames(Connection connection, long tableOid) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-            statement.setLong(1, tableOid);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    names.add(rows.getString(1));
-                }
-            }
-        }
-        return names;
+        return names(connection, "SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped "
+                + "ORDER BY attnum", tableOid);
     }
 
     List<ForeignKey> foreignKeys(Connection connection, long tableOid) throws SQLException {
@@ -130,7 +112,10 @@ final class TableInspector {
             statement.setLong(1, tableOid);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    keys.add(new ForeignKey(rows.getString("conname"), names(rows.getArray("source_columns"))));
+                    keys.add(new ForeignKey(rows.getString("conname"), rows.getString("reference_schema"),
+                            rows.getString("reference_table"), arrayOfNames(rows.getArray("source_columns")),
+                            arrayOfNames(rows.getArray("reference_columns")), action(rows.getString("confdeltype")),
+                            action(rows.getString("confupdtype"))));
                 }
             }
         }
@@ -171,31 +156,24 @@ final class TableInspector {
         return columns;
     }
 
+    /** The keys in the contract's shape; {@code referenceTable} is qualified only when it is in another schema. */
     private ArrayNode foreignKeysJson(Connection connection, String schema, long tableOid) throws SQLException {
-        ArrayNode keys = Json.mapper().createArrayNode();
-        try (PreparedStatement statement = connection.prepareStatement(FOREIGN_KEYS)) {
-            statement.setLong(1, tableOid);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    ObjectNode key = keys.addObject();
-                    key.put("constraintName", rows.getString("conname"));
-                    String referenceSchema = rows.getString("reference_schema");
-                    String referenceTable = rows.getString("reference_table");
-                    key.put("referenceTable", referenceSchema.equals(schema) ? referenceTable : referenceSchema + "." + referenceTable);
-                    ArrayNode pairs = key.putArray("referenceColumns");
-                    List<String> sources = names(rows.getArray("source_columns"));
-                    List<String> references = names(rows.getArray("reference_columns"));
-                    for (int i = 0; i < sources.size(); i++) {
-                        ObjectNode pair = pairs.addObject();
-                        pair.put("sourceColumn", sources.get(i));
-                        pair.put("referenceColumn", references.get(i));
-                    }
-                    key.put("onDelete", action(rows.getString("confdeltype")));
-                    key.put("onUpdate", action(rows.getString("confupdtype")));
-                }
+        ArrayNode json = Json.mapper().createArrayNode();
+        for (ForeignKey key : foreignKeys(connection, tableOid)) {
+            ObjectNode node = json.addObject();
+            node.put("constraintName", key.name());
+            node.put("referenceTable", key.referenceSchema().equals(schema) ? key.referenceTable()
+                    : key.referenceSchema() + "." + key.referenceTable());
+            ArrayNode pairs = node.putArray("referenceColumns");
+            for (int i = 0; i < key.sourceColumns().size(); i++) {
+                ObjectNode pair = pairs.addObject();
+                pair.put("sourceColumn", key.sourceColumns().get(i));
+                pair.put("referenceColumn", key.referenceColumns().get(i));
             }
+            node.put("onDelete", key.onDelete());
+            node.put("onUpdate", key.onUpdate());
         }
-        return keys;
+        return json;
     }
 
     /**
@@ -257,8 +235,22 @@ final class TableInspector {
         };
     }
 
-    private static List<String> names(Array array) throws SQLException {
+    private static List<String> arrayOfNames(Array array) throws SQLException {
         return List.of((String[]) array.getArray());
+    }
+
+    /** The first column of every row of a one-parameter query. */
+    private static List<String> names(Connection connection, String sql, Object parameter) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, parameter);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+            }
+        }
+        return names;
     }
 
     private static boolean exists(Connection connection, String sql, String... parameters) throws SQLException {
