@@ -354,6 +354,9 @@ class RawSqlApiTest {
         assertThat(probe.scalar("select relowner::regrole::text from pg_class where oid = 'public.owned_view'::regclass")).isEqualTo("project_admin");
         // so restricted SQL can change it afterwards
         okJson(restricted("alter table owned_later add column name text"));
+
+        okJson(unrestricted("select 1 as x into public.selected_into"));
+        assertThat(probe.scalar("select relowner::regrole::text from pg_class where oid = 'public.selected_into'::regclass")).isEqualTo("project_admin");
     }
 
     // ---------------------------------------------------------------- schema reload

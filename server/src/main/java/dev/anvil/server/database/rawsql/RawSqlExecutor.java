@@ -60,7 +60,8 @@ public final class RawSqlExecutor {
     public RawSqlExecutor(DatabaseLocation location, Duration timeout, int maxRows) {
         this.location = location;
         this.timeout = timeout;
-        this.maxRows = maxRows;
+        // One more row than allowed is fetched to notice a result that is too large.
+        this.maxRows = Math.max(1, Math.min(maxRows, Integer.MAX_VALUE - 1));
     }
 
     public ObjectNode execute(RawSqlRequest request, Mode mode) {

@@ -74,7 +74,7 @@ record RawSqlPlan(String sql, List<String> parameters, boolean hasParameters, bo
         if (request.explain()) {
             sql = EXPLAIN_PREFIX + sql;
         }
-        boolean changesSchema = statements.stream().anyMatch(s -> SCHEMA_CHANGING.contains(leadingWord(s)));
+        boolean changesSchema = statements.stream().anyMatch(RawSqlPlan::changesSchema);
         boolean countsRows = !request.explain() && COUNTED.contains(leadingWord(statements.getLast()));
         return new RawSqlPlan(sql, parameters, hasParameters, request.explain(), changesSchema, countsRows);
     }
@@ -103,7 +103,7 @@ record RawSqlPlan(String sql, List<String> parameters, boolean hasParameters, bo
             if (leadingWord(statement).equals("copy")
                     && statement.tokens().stream().anyMatch(t -> t.isWord("stdin") || t.isWord("stdout"))) {
                 throw new ApiException(400, "INVALID_INPUT", "COPY FROM STDIN and COPY TO STDOUT are not available over HTTP",
-                        "Use INSERT … VALUES or POST /api/database/advance/bulk-upsert to load rows, and SELECT to read them.");
+                        "Use INSERT … VALUES (many rows per statement) to load rows, and SELECT to read them.");
             }
         }
     }
@@ -113,6 +113,28 @@ record RawSqlPlan(String sql, List<String> parameters, boolean hasParameters, bo
         if (statements.size() != 1 || !READ_ONLY_STARTS.contains(leadingWord(statements.getFirst()))) {
             throw ApiException.invalidInput("Only SELECT statements are allowed in EXPLAIN mode.");
         }
+    }
+
+    /** DDL, DO and CALL (which may run DDL), and {@code SELECT … INTO}, which creates a table. */
+    private static boolean changesSchema(Statement statement) {
+        String keyword = leadingWord(statement);
+        if (SCHEMA_CHANGING.contains(keyword)) {
+            return true;
+        }
+        if (!keyword.equals("select") && !keyword.equals("with")) {
+            return false;
+        }
+        int depth = 0;
+        for (SqlToken token : statement.tokens()) {
+            if (token.type() == SqlToken.Type.OPEN_PAREN) {
+                depth++;
+            } else if (token.type() == SqlToken.Type.CLOSE_PAREN) {
+                depth--;
+            } else if (depth == 0 && token.isWord("into")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first word of a statement, looking through opening parentheses ({@code (SELECT 1)}). */

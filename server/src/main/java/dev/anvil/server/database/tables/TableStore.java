@@ -257,6 +257,10 @@ final class TableStore {
                 return result;
             });
         } catch (SQLException e) {
+            if ("42P07".equals(e.getSQLState())) {
+                // duplicate_table: another request created the name between our check and our DDL
+                throw new ApiException(400, "DATABASE_DUPLICATE", DatabaseErrors.translate(e).getMessage());
+            }
             throw DatabaseErrors.translate(e);
         }
     }
