@@ -110,6 +110,25 @@ test('unrestricted raw SQL runs as the owner', async () => {
   assert.equal(typeof result.rows[0].n, 'string'); // bigint stays a string, as node-pg returns it
 });
 
+test('bulk-upsert a CSV file the way the MCP bulk-upsert tool does', async () => {
+  const form = new FormData(); // the file first, then the fields, as @insforge/mcp appends them
+  form.append('file', new Blob(['title,stars\nfrom-csv,7\n"with, comma",8\n'], { type: 'text/csv' }), 'notes.csv');
+  form.append('table', table);
+  const response = await fetch(`${baseUrl}/api/database/advance/bulk-upsert`, {
+    method: 'POST',
+    headers: { 'x-api-key': apiKey },
+    body: form,
+  });
+  const body = await response.json();
+  assert.equal(response.status, 200, JSON.stringify(body));
+  assert.equal(body.success, true);
+  assert.equal(body.rowsAffected, 2);
+  assert.equal(body.totalRecords, 2);
+  assert.equal(body.filename, 'notes.csv');
+  const check = await runRawSql(`select stars from ${table} where title = $1`, ['with, comma']);
+  assert.deepEqual(check.body.rows, [{ stars: 8 }]);
+});
+
 test('delete the table', async () => {
   const deleted = await http.delete(`/api/database/tables/${table}`);
   assert.equal(deleted.message, 'table deleted successfully');

@@ -18,6 +18,7 @@ import dev.anvil.server.config.CoreSettings;
 import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.database.DatabaseMetadataService;
 import dev.anvil.server.database.DatabasePrivileges;
+import dev.anvil.server.database.bulk.BulkUpsertService;
 import dev.anvil.server.database.rawsql.RawSqlExecutor;
 import dev.anvil.server.database.rawsql.RawSqlService;
 import dev.anvil.server.database.tables.TablesService;
@@ -178,6 +179,8 @@ public final class AnvilServer implements AutoCloseable {
         routing.register("/api/database", new DatabaseMetadataService(credentials, transactions));
         routing.register("/api/database/advance", new RawSqlService(credentials, new RawSqlExecutor(database.location(),
                 config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT), config.getInt(DatabaseApiSettings.RAWSQL_MAX_ROWS))));
+        routing.register("/api/database/advance/bulk-upsert",
+                new BulkUpsertService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT)));
     }
 
     public int port() {

@@ -8,13 +8,13 @@ import dev.anvil.server.http.Json;
  * prepares them (so {@code $1::int}, {@code = ANY($1)} and {@code $1::jsonb} behave as with InsForge):
  * booleans and numbers as their text, arrays as Postgres array literals, objects as JSON text.
  */
-final class NodePgParameters {
+public final class NodePgParameters {
 
     private NodePgParameters() {
     }
 
     /** The parameter's text, or null for SQL NULL. */
-    static String toText(JsonNode value) {
+    public static String toText(JsonNode value) {
         if (value == null || value.isNull() || value.isMissingNode()) {
             return null;
         }
