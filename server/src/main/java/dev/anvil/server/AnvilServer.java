@@ -15,19 +15,12 @@ import dev.anvil.server.auth.ProjectKeys;
 import dev.anvil.server.auth.SigningKeys;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.config.CoreSettings;
-import dev.anvil.server.database.DatabaseApiSettings;
-import dev.anvil.server.database.DatabaseMetadataService;
-import dev.anvil.server.database.DatabasePrivileges;
-import dev.anvil.server.database.bulk.BulkUpsertService;
-import dev.anvil.server.database.rawsql.RawSqlExecutor;
-import dev.anvil.server.database.rawsql.RawSqlService;
-import dev.anvil.server.database.tables.TablesService;
+import dev.anvil.server.database.DatabaseAdminApi;
 import dev.anvil.server.db.Database;
 import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.db.EmbeddedDatabase;
 import dev.anvil.server.db.Migrations;
-import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.BodyLimit;
 import dev.anvil.server.http.CorsFilter;
 import dev.anvil.server.http.ErrorHandling;
@@ -167,20 +160,7 @@ public final class AnvilServer implements AutoCloseable {
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
         routing.register("/api/usage", new UsageService(credentials, database.client()));
-        registerDatabaseAdmin(routing);
-    }
-
-    /** The tables API, schema metadata and raw SQL (contract §3.1, §3.4). */
-    private void registerDatabaseAdmin(HttpRouting.Builder routing) {
-        DatabasePrivileges.ensure(database.dataSource());
-        RoleTransaction transactions = new RoleTransaction(database.dataSource());
-        routing.register("/api/database/tables",
-                new TablesService(credentials, transactions, config.getSeconds(DatabaseApiSettings.COUNT_TIMEOUT)));
-        routing.register("/api/database", new DatabaseMetadataService(credentials, transactions));
-        routing.register("/api/database/advance", new RawSqlService(credentials, new RawSqlExecutor(database.location(),
-                config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT), config.getInt(DatabaseApiSettings.RAWSQL_MAX_ROWS))));
-        routing.register("/api/database/advance/bulk-upsert",
-                new BulkUpsertService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT)));
+        DatabaseAdminApi.register(routing, config, database, credentials);
     }
 
     public int port() {
