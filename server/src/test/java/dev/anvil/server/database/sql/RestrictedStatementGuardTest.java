@@ -11,9 +11,12 @@ import static dev.anvil.server.database.sql.RestrictedStatementGuard.TRANSACTION
 import static dev.anvil.server.database.sql.RestrictedStatementGuard.UNVERIFIABLE_BODY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -186,5 +189,42 @@ class RestrictedStatementGuardTest {
     @MethodSource("allowed")
     void allows(String sql) throws SqlSyntaxException {
         assertThat(RestrictedStatementGuard.findViolation(sql)).isEqualTo(Optional.empty());
+    }
+
+    /**
+     * Generated texts: harmless statements, restricted statements hidden inside every kind of
+     * literal and comment (must pass), and now and then a restricted statement placed between them
+     * (must be caught). 5,000 texts from a fixed seed, so a failure reproduces.
+     */
+    @Test
+    void restrictedStatementsAreFoundExactlyWhenTheyAreCode() throws SqlSyntaxException {
+        List<String> payloads = List.of("; set role postgres; ", ";SET ROLE none;", "; commit; ", "; reset all; ",
+                "; select set_config('x', 'y', true); ".replace("'", ""), "; begin; ");
+        List<String> hidingPlaces = List.of("select '%s'", "select E'%s'", "select $$%s$$", "select $tag_1$%s$tag_1$",
+                "select 1 /* %s */", "select 1 -- %s\n", "select \"%s\" from t", "select U&'%s'", "comment on table t is '%s'",
+                "select 1 /* outer /* %s */ still comment */", "do $body$ begin raise notice '%s'; end $body$");
+        List<String> harmless = List.of("select 1", "select 'a''b'", "select e'\\''", "select $q$;$q$", "update t set role = 'x'",
+                "/* c */ select 2", "-- c\nselect 3", "insert into t values ('; set role x')", "select \"begin\" from t");
+        Random random = new Random(20261125L);
+        for (int round = 0; round < 5_000; round++) {
+            StringBuilder sql = new StringBuilder();
+            boolean exposed = false;
+            int pieces = 1 + random.nextInt(5);
+            for (int i = 0; i < pieces; i++) {
+                int kind = random.nextInt(10);
+                String payload = payloads.get(random.nextInt(payloads.size()));
+                if (kind < 4) {
+                    sql.append(harmless.get(random.nextInt(harmless.size())));
+                } else if (kind < 9) {
+                    sql.append(String.format(hidingPlaces.get(random.nextInt(hidingPlaces.size())), payload.replace(";", random.nextBoolean() ? ";" : " ; ")));
+                } else {
+                    sql.append(payload.strip().substring(1));
+                    exposed = true;
+                }
+                sql.append(random.nextBoolean() ? ";\n" : " ; ");
+            }
+            Optional<String> violation = RestrictedStatementGuard.findViolation(sql.toString());
+            assertThat(violation.isPresent()).as("%s", sql).isEqualTo(exposed);
+        }
     }
 }
