@@ -83,6 +83,19 @@ class MigrationsTest {
         }
     }
 
+    @Test
+    void projectAdminCannotAttachTriggersToPlatformTables() throws SQLException {
+        DatabaseLocation location = SharedPostgres.newDatabase("admin_grants");
+        try (Database database = Database.connect(location, 1);
+             Connection connection = database.connection(); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM information_schema.role_table_grants "
+                     + "WHERE grantee = 'project_admin' AND table_schema IN ('storage', 'realtime') "
+                     + "AND privilege_type IN ('TRIGGER', 'TRUNCATE', 'REFERENCES')")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isZero();
+        }
+    }
+
     private static void assertPlatformSchema(Database database) throws SQLException {
         try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
             try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM information_schema.schemata "
