@@ -1,0 +1,108 @@
+package dev.anvil.operator.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import dev.anvil.operator.OperatorSettings;
+import dev.anvil.operator.AnvilOperator;
+import dev.anvil.operator.admin.ProjectEndpoints;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+/**
+ * fabric8's mock API server in CRUD mode with our CRDs installed from {@code crds/} — a real
+ * HTTP API with watches, but no defaulting, validation, garbage collection or controllers:
+ * Deployments become available only when a test says so ({@link #markDeploymentsAvailable}).
+ */
+public final class TestCluster implements AutoCloseable {
+
+    private final KubernetesMockServer server;
+    private final NamespacedKubernetesClient client;
+
+    public TestCluster() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), true);
+        server.init();
+        client = server.createClient();
+        for (Path crd : committedCrds()) {
+            try (InputStream in = Files.newInputStream(crd)) {
+                client.load(in).create();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    public NamespacedKubernetesClient client() {
+        return client;
+    }
+
+    /** Starts the operator against this cluster and the test Postgres, watching all namespaces. */
+    public AnvilOperator startOperator(ProjectEndpoints endpoints) {
+        OperatorSettings settings = new OperatorSettings(java.util.Set.of(), 0, false, "default",
+                TestPostgres.operatorConnection(),
+                new OperatorSettings.DefaultImages("anvil-server:test", "postgrest:test", "deno:test"), 8);
+        return AnvilOperator.start(client, settings, endpoints);
+    }
+
+    /** Plays the Deployment controller: every Deployment in the namespace reports its replicas available. */
+    public void markDeploymentsAvailable(String namespace) {
+        for (Deployment deployment : client.apps().deployments().inNamespace(namespace).list().getItems()) {
+            int replicas = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+            deployment.setStatus(new DeploymentStatusBuilder()
+                    .withObservedGeneration(deployment.getMetadata().getGeneration())
+                    .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
+                    .build());
+            client.resource(deployment).updateStatus();
+        }
+    }
+
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    public static void await(String what, BooleanSupplier condition) {
+        await(what, Duration.ofSeconds(30), condition);
+    }
+
+    public static Path repoRoot() {
+        return Path.of(System.getProperty("anvil.repo.root", "..")).toAbsolutePath().normalize();
+    }
+
+    private static List<Path> committedCrds() {
+        try (Stream<Path> files = Files.list(repoRoot().resolve("crds"))) {
+            return files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("crds/ is missing: run mvn -pl operator -Pupdate-crds process-classes", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}
