@@ -14,13 +14,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
  * Writes the objects a resource owns without server-side apply: create when absent, otherwise a
- * JSON merge patch — but only when the object differs from what we want. Two signals decide
+ * merge of our fields into the live object and an update — but only when the object differs
+ * from what we want. Two signals decide
  * "differs": the hash of our desired object (kept in an annotation, so a field we stop setting
  * is noticed) and a subset comparison against the live object (so someone else's edit is
  * noticed). Reconciling an unchanged resource therefore writes nothing.
@@ -68,8 +67,35 @@ public final class ChildResources {
         if (hash.equals(annotation(live, DESIRED_HASH_ANNOTATION)) && JsonSubset.contains(liveJson, wanted)) {
             return new Result<>(live, Operation.UNCHANGED);
         }
-        R patched = client.resource(live).patch(PatchContext.of(PatchType.JSON_MERGE), serialization.asJson(wanted));
-        return new Result<>(patched, Operation.PATCHED);
+        return new Result<>(mergeAndUpdate(live, wanted), Operation.PATCHED);
+    }
+
+    /**
+     * Applies {@code patch} to {@code live} with JSON merge patch semantics (RFC 7386: objects
+     * merge, lists and values replace, null removes) on our side, then updates with the live
+     * resourceVersion — a conflicting concurrent write fails and the reconcile is retried. Done
+     * client-side because fabric8's mock API server appends to lists on a merge patch, and an
+     * update behaves the same on every API server.
+     */
+    public <R extends HasMetadata> R mergeAndUpdate(R live, JsonNode patch) {
+        ObjectNode merged = serialization.convertValue(live, ObjectNode.class);
+        merge(merged, patch);
+        R updated = serialization.convertValue(merged, typeOf(live));
+        return client.resource(updated).update();
+    }
+
+    private static void merge(ObjectNode target, JsonNode patch) {
+        patch.fields().forEachRemaining(field -> {
+            JsonNode value = field.getValue();
+            JsonNode current = target.get(field.getKey());
+            if (value.isNull()) {
+                target.remove(field.getKey());
+            } else if (value.isObject() && current != null && current.isObject()) {
+                merge((ObjectNode) current, value);
+            } else {
+                target.set(field.getKey(), value.deepCopy());
+            }
+        });
     }
 
     /** Deletes an object if it exists (a component the spec no longer asks for). */

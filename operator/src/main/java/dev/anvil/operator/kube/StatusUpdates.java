@@ -10,7 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 
 /**
- * Status writes as JSON merge patches of the status subresource, and only when the status
+ * Status writes as updates of the status subresource, and only when the status
  * actually changed — so a resource at rest is never written to. The written resource goes into
  * JOSDK's cache, so the next reconcile starts from it rather than from a stale copy.
  */
@@ -45,7 +45,9 @@ public final class StatusUpdates {
         if (Objects.equals(before, after)) {
             return;
         }
-        PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(resource, context, fresh -> {
+        // An update of the status subresource, not a merge patch: fabric8's mock API server
+        // appends to lists (conditions) on merge patches.
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, fresh -> {
             fresh.setStatus(newStatus);
             return fresh;
         });

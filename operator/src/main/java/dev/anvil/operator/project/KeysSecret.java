@@ -14,8 +14,8 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.operator.kube.ChildResources;
 
 /**
  * The project's keys, generated once and never regenerated: the encryption key opens the
@@ -72,16 +72,15 @@ final class KeysSecret {
                 .endMetadata()
                 .withData(encoded(missing))
                 .build();
-        return client.secrets().inNamespace(names.namespace()).withName(names.keysSecret())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(patch));
+        return new ChildResources(client).mergeAndUpdate(live, client.getKubernetesSerialization().convertValue(patch, JsonNode.class));
     }
 
     /** Removes the owner reference so garbage collection keeps the keys of a retained database. */
     void release(ProjectNames names) {
         Secret live = client.secrets().inNamespace(names.namespace()).withName(names.keysSecret()).get();
         if (live != null && !live.getMetadata().getOwnerReferences().isEmpty()) {
-            client.secrets().inNamespace(names.namespace()).withName(names.keysSecret())
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"ownerReferences\":null}}");
+            live.getMetadata().setOwnerReferences(null);
+            client.resource(live).update();
         }
     }
 

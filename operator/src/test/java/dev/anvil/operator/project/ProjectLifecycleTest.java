@@ -2,8 +2,15 @@ package dev.anvil.operator.project;
 
 import static dev.anvil.operator.testing.TestCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -126,6 +133,144 @@ class ProjectLifecycleTest {
         assertThat(condition(ready, ResourceStatus.DEGRADED).getStatus()).isEqualTo("False");
         assertThat(ready.getStatus().url).isEqualTo("http://alpha-server.team-a.svc:7130");
         assertThat(ready.getStatus().secretName).isEqualTo("alpha-keys");
+    }
+
+    @Test
+    void specChangeUpdatesDeploymentsAndLeavesTheKeysAlone() {
+        client.resource(project("team-b", "beta", DeletionPolicy.Retain)).create();
+        await("beta Deployments", () -> deployments("team-b").size() == 3);
+        cluster.markDeploymentsAvailable("team-b");
+        await("beta Ready", () -> condition("team-b", "beta", ResourceStatus.READY, "True"));
+        Secret keysBefore = client.secrets().inNamespace("team-b").withName("beta-keys").get();
+
+        Project changed = client.resources(Project.class).inNamespace("team-b").withName("beta").edit(p -> {
+            p.getSpec().images = new ProjectSpec.Images();
+            p.getSpec().images.server = "anvil-server:v2";
+            p.getSpec().records = ProjectSpec.RecordsEngine.embedded;
+            return p;
+        });
+        await("server image updated", () -> "anvil-server:v2".equals(client.apps().deployments().inNamespace("team-b")
+                .withName("beta-server").get().getSpec().getTemplate().getSpec().getContainers().get(0).getImage()));
+        await("PostgREST removed for the embedded engine", () -> client.apps().deployments().inNamespace("team-b").withName("beta-postgrest").get() == null
+                && client.services().inNamespace("team-b").withName("beta-postgrest").get() == null);
+        assertThat(env("team-b", "beta-server")).doesNotContainKey("POSTGREST_BASE_URL");
+
+        cluster.markDeploymentsAvailable("team-b");
+        await("beta Ready at the new generation", () -> {
+            Project p = get("team-b", "beta");
+            return condition("team-b", "beta", ResourceStatus.READY, "True")
+                    && changed.getMetadata().getGeneration().equals(p.getStatus().observedGeneration);
+        });
+        Secret keysAfter = client.secrets().inNamespace("team-b").withName("beta-keys").get();
+        assertThat(keysAfter.getMetadata().getResourceVersion()).isEqualTo(keysBefore.getMetadata().getResourceVersion());
+        assertThat(keysAfter.getData()).isEqualTo(keysBefore.getData());
+    }
+
+    @Test
+    void aFreshOperatorReconcilingEverythingAgainWritesNothing() {
+        client.resource(project("team-c", "gamma", DeletionPolicy.Retain)).create();
+        await("gamma Deployments", () -> deployments("team-c").size() == 3);
+        cluster.markDeploymentsAvailable("team-c");
+        await("gamma Ready", () -> condition("team-c", "gamma", ResourceStatus.READY, "True"));
+        Map<String, String> before = resourceVersions("team-c");
+
+        operator.close();
+        operator = cluster.startOperator(ProjectEndpoints.inCluster());
+        long projects = client.resources(Project.class).inAnyNamespace().list().getItems().size();
+        await("the new operator reconciled every Project",
+                () -> operator.metrics().total("anvil_operator_reconciliations_succeeded_total") >= projects);
+        sleep(1000);
+
+        assertThat(resourceVersions("team-c")).isEqualTo(before);
+    }
+
+    @Test
+    void deletingWithRetainKeepsTheDatabaseAndItsKeysForTheNextProjectOfThatName() throws Exception {
+        Project first = client.resource(project("team-d", "delta", DeletionPolicy.Retain)).create();
+        String db = ProjectNames.of(first).databaseIdentifier();
+        await("delta Deployments", () -> deployments("team-d").size() == 3);
+        Secret keys = client.secrets().inNamespace("team-d").withName("delta-keys").get();
+        TestPostgres.query("postgres", "SELECT 1"); // the database exists before deletion:
+        assertThat(TestPostgres.query("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + db + "'")).isEqualTo("1");
+
+        client.resource(first).delete();
+        await("delta gone", () -> get("team-d", "delta") == null);
+        assertThat(TestPostgres.query("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + db + "'")).isEqualTo("1");
+        assertThat(TestPostgres.query("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = '" + db + "'")).isEqualTo("1");
+        Secret released = client.secrets().inNamespace("team-d").withName("delta-keys").get();
+        assertThat(released.getMetadata().getOwnerReferences()).as("no owner: garbage collection keeps it").isEmpty();
+
+        Project second = client.resource(project("team-d", "delta", DeletionPolicy.Retain)).create();
+        await("the keys adopted by the new delta", () -> client.secrets().inNamespace("team-d").withName("delta-keys").get()
+                .getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(second.getMetadata().getUid())));
+        assertThat(client.secrets().inNamespace("team-d").withName("delta-keys").get().getData()).isEqualTo(keys.getData());
+    }
+
+    @Test
+    void deletingWithDeleteDropsTheDatabaseAndRole() {
+        Project project = client.resource(project("team-e", "epsilon", DeletionPolicy.Delete)).create();
+        String db = ProjectNames.of(project).databaseIdentifier();
+        await("epsilon database", () -> "1".equals(TestPostgres.query("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + db + "'")));
+        await("epsilon Deployments", () -> deployments("team-e").size() == 3);
+
+        client.resource(project).delete();
+        await("epsilon gone", () -> get("team-e", "epsilon") == null);
+        assertThat(TestPostgres.query("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + db + "'")).isEqualTo("0");
+        assertThat(TestPostgres.query("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = '" + db + "'")).isEqualTo("0");
+    }
+
+    @Test
+    void twoProjectsCannotReachEachOthersDatabase() throws Exception {
+        Project a = client.resource(project("team-f", "left", DeletionPolicy.Retain)).create();
+        Project b = client.resource(project("team-f", "right", DeletionPolicy.Retain)).create();
+        await("both keys", () -> client.secrets().inNamespace("team-f").list().getItems().size() == 2);
+        await("both databases", () -> "2".equals(TestPostgres.query("postgres", "SELECT count(*) FROM pg_database WHERE datname IN ('"
+                + ProjectNames.of(a).databaseIdentifier() + "','" + ProjectNames.of(b).databaseIdentifier() + "')")));
+        Tenant left = tenant(a);
+        Tenant right = tenant(b);
+
+        try (Connection own = DriverManager.getConnection(TestPostgres.jdbcUrl(left.db()), left.role(), left.password());
+             Statement statement = own.createStatement()) {
+            statement.execute("CREATE TABLE notes (id int)");
+            statement.execute("SET ROLE project_admin");
+        }
+        assertThatThrownBy(() -> DriverManager.getConnection(TestPostgres.jdbcUrl(right.db()), left.role(), left.password()).close())
+                .isInstanceOf(SQLException.class).hasMessageContaining("permission denied for database");
+        assertThatThrownBy(() -> DriverManager.getConnection(TestPostgres.jdbcUrl(left.db()), right.role(), right.password()).close())
+                .isInstanceOf(SQLException.class).hasMessageContaining("permission denied for database");
+        assertThatThrownBy(() -> DriverManager.getConnection(TestPostgres.jdbcUrl(right.db()), right.role(), left.password()).close())
+                .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+    }
+
+    private record Tenant(String db, String role, String password) {
+    }
+
+    private static Tenant tenant(Project project) {
+        ProjectNames names = ProjectNames.of(project);
+        Secret keys = client.secrets().inNamespace(names.namespace()).withName(names.keysSecret()).get();
+        return new Tenant(names.databaseIdentifier(), names.databaseIdentifier(), KeysSecret.decoded(keys, KeysSecret.POSTGRES_PASSWORD));
+    }
+
+    private static Map<String, String> resourceVersions(String namespace) {
+        Map<String, String> versions = new TreeMap<>();
+        List<HasMetadata> all = new ArrayList<>();
+        all.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+        all.addAll(client.services().inNamespace(namespace).list().getItems());
+        all.addAll(client.secrets().inNamespace(namespace).list().getItems());
+        all.addAll(client.persistentVolumeClaims().inNamespace(namespace).list().getItems());
+        all.addAll(client.resources(Project.class).inNamespace(namespace).list().getItems());
+        for (HasMetadata resource : all) {
+            versions.put(resource.getKind() + "/" + resource.getMetadata().getName(), resource.getMetadata().getResourceVersion());
+        }
+        return versions;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static Project project(String namespace, String name, DeletionPolicy policy) {
