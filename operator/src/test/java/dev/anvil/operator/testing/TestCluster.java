@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -21,6 +22,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * fabric8's mock API server in CRUD mode with our CRDs installed from {@code crds/} — a real
@@ -33,7 +36,7 @@ public final class TestCluster implements AutoCloseable {
     private final NamespacedKubernetesClient client;
 
     public TestCluster() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), true);
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new AuthorizingCrudDispatcher(), true);
         server.init();
         client = server.createClient();
         for (Path crd : committedCrds()) {
@@ -51,10 +54,14 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts the operator against this cluster and the test Postgres, watching all namespaces. */
     public AnvilOperator startOperator(ProjectEndpoints endpoints) {
-        OperatorSettings settings = new OperatorSettings(java.util.Set.of(), 0, false, "default",
+        return AnvilOperator.start(client, settings(Set.of(), false), endpoints);
+    }
+
+    /** The operator's settings in tests: the test Postgres, placeholder images, no probe port of its own. */
+    public static OperatorSettings settings(Set<String> namespaces, boolean leaderElection) {
+        return new OperatorSettings(namespaces, 0, leaderElection, "anvil-system",
                 TestPostgres.operatorConnection(),
                 new OperatorSettings.DefaultImages("anvil-server:test", "postgrest:test", "deno:test"), 8);
-        return AnvilOperator.start(client, settings, endpoints);
     }
 
     /** Plays the Deployment controller: every Deployment in the namespace reports its replicas available. */
@@ -66,6 +73,25 @@ public final class TestCluster implements AutoCloseable {
                     .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
                     .build());
             client.resource(deployment).updateStatus();
+        }
+    }
+
+    /**
+     * CRUD storage, plus an answer to SelfSubjectRulesReview (which the CRUD store rejects): the
+     * caller may do everything, as a cluster admin's token could. JOSDK asks before leader election.
+     */
+    private static final class AuthorizingCrudDispatcher extends KubernetesCrudDispatcher {
+
+        @Override
+        public MockResponse handleCreate(RecordedRequest request) {
+            if (request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+                return new MockResponse().setResponseCode(201).setBody("""
+                        {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","metadata":{},
+                         "spec":{"namespace":"anvil-system"},
+                         "status":{"incomplete":false,"nonResourceRules":[],
+                                   "resourceRules":[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]}]}}""");
+            }
+            return super.handleCreate(request);
         }
     }
 
