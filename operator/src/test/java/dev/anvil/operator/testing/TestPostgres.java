@@ -21,6 +21,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class TestPostgres {
 
     private static EmbeddedPostgres postgres;
+    private static Path directory;
 
     private TestPostgres() {
     }
@@ -28,8 +29,8 @@ public final class TestPostgres {
     public static synchronized EmbeddedPostgres server() {
         if (postgres == null) {
             try {
-                Path dir = Files.createTempDirectory("anvil-operator-pg");
-                Path data = dir.resolve("data");
+                directory = Files.createTempDirectory("anvil-operator-pg");
+                Path data = directory.resolve("data");
                 postgres = EmbeddedPostgres.builder()
                         .setDataDirectory(data)
                         .setServerConfig("max_connections", "400")
@@ -77,6 +78,10 @@ public final class TestPostgres {
         if (postgres != null) {
             try {
                 postgres.close();
+                // hundreds of databases (the benchmark) take gigabytes: leave nothing behind
+                try (var files = Files.walk(directory)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
             } catch (IOException ignored) {
                 // the JVM is exiting
             }
