@@ -50,7 +50,9 @@ public final class AnvilOperator implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withConcurrentReconciliationThreads(settings.reconcileThreads())
-                    .withCloseClientOnStop(false);
+                    .withCloseClientOnStop(false)
+                    // the CRDs are the chart's business; the operator needs no rights on CRD objects
+                    .checkingCRDAndValidateLocalModel(false);
             if (settings.leaderElection()) {
                 overrider.withLeaderElectionConfiguration(leaderElection(settings, closing));
             }

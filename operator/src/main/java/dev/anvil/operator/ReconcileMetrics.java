@@ -9,12 +9,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
- * Reconciliation counters per kind, in Prometheus' text format at /metrics — enough to alert on
+ * Reconciliation counters per controller (project, bucket, function), in Prometheus' text format at /metrics — enough to alert on
  * failures and watch throughput without pulling a metrics library into the operator.
  */
 public final class ReconcileMetrics implements Metrics {
@@ -23,33 +24,33 @@ public final class ReconcileMetrics implements Metrics {
 
     @Override
     public void receivedEvent(Event event, Map<String, Object> metadata) {
-        count("anvil_operator_events_total", kind(metadata));
+        count("anvil_operator_events_total", controller(metadata));
     }
 
     @Override
     public void reconcileCustomResource(HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
-        count("anvil_operator_reconciliations_started_total", resource.getKind());
+        count("anvil_operator_reconciliations_started_total", controller(metadata));
         if (retryInfo != null && retryInfo.getAttemptCount() > 0) {
-            count("anvil_operator_reconciliation_retries_total", resource.getKind());
+            count("anvil_operator_reconciliation_retries_total", controller(metadata));
         }
     }
 
     @Override
     public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
-        count("anvil_operator_reconciliations_succeeded_total", resource.getKind());
+        count("anvil_operator_reconciliations_succeeded_total", controller(metadata));
     }
 
     @Override
     public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
-        count("anvil_operator_reconciliations_failed_total", resource.getKind());
+        count("anvil_operator_reconciliations_failed_total", controller(metadata));
     }
 
     @Override
     public void cleanupDoneFor(ResourceID resourceID, Map<String, Object> metadata) {
-        count("anvil_operator_cleanups_total", kind(metadata));
+        count("anvil_operator_cleanups_total", controller(metadata));
     }
 
-    /** Total of a counter over all kinds (tests and the benchmark read it). */
+    /** Total of a counter over all controllers (tests and the benchmark read it). */
     public long total(String name) {
         return counters.entrySet().stream().filter(e -> e.getKey().startsWith(name + "{"))
                 .mapToLong(e -> e.getValue().sum()).sum();
@@ -64,12 +65,12 @@ public final class ReconcileMetrics implements Metrics {
         return out.toString();
     }
 
-    private void count(String name, String kind) {
-        counters.computeIfAbsent(name + "{kind=\"" + kind + "\"}", k -> new LongAdder()).increment();
+    private void count(String name, String controller) {
+        counters.computeIfAbsent(name + "{controller=\"" + controller + "\"}", k -> new LongAdder()).increment();
     }
 
-    private static String kind(Map<String, Object> metadata) {
-        Object value = metadata == null ? null : metadata.get("resource.kind");
+    private static String controller(Map<String, Object> metadata) {
+        Object value = metadata == null ? null : metadata.get(Constants.CONTROLLER_NAME);
         return value == null ? "unknown" : value.toString();
     }
 }

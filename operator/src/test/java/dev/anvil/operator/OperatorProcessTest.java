@@ -52,7 +52,7 @@ class OperatorProcessTest {
             assertThat(replies.get("/healthz").statusCode()).isEqualTo(200);
             assertThat(replies.get("/readyz").statusCode()).isEqualTo(200);
             assertThat(replies.get("/metrics").statusCode()).isEqualTo(200);
-            assertThat(replies.get("/metrics").body()).contains("anvil_operator_reconciliations_succeeded_total{kind=\"Project\"}")
+            assertThat(replies.get("/metrics").body()).contains("anvil_operator_reconciliations_succeeded_total{controller=\"project\"}")
                     .contains("anvil_operator_heap_used_bytes");
         }
     }

@@ -56,8 +56,9 @@ public final class BucketReconciler implements Reconciler<Bucket>, Cleaner<Bucke
             return StatusUpdates.patchIfChanged(bucket, status, context).rescheduleAfter(60_000);
         }
         try {
-            String result = apply(connection.api(), name(bucket), bucket.getSpec().publicOrDefault());
-            conditions.markReady(status, "Applied", result, generation);
+            boolean isPublic = bucket.getSpec().publicOrDefault();
+            apply(connection.api(), name(bucket), isPublic);
+            conditions.markReady(status, "Applied", "Bucket " + name(bucket) + " is " + (isPublic ? "public" : "private"), generation);
             return StatusUpdates.patchIfChanged(bucket, status, context);
         } catch (AdminApiException e) {
             conditions.markDegraded(status, e.status() == 0 ? "ProjectUnreachable" : "ApiError", e.getMessage(), generation);
@@ -65,21 +66,22 @@ public final class BucketReconciler implements Reconciler<Bucket>, Cleaner<Bucke
         }
     }
 
-    private static String apply(ProjectAdminApi api, String name, boolean isPublic) throws AdminApiException {
+    /** Creates the bucket or corrects its visibility, whichever is needed; nothing when it is as wanted. */
+    private static void apply(ProjectAdminApi api, String name, boolean isPublic) throws AdminApiException {
         JsonNode buckets = api.expectOk(api.get("/api/storage/buckets"), "listing buckets").body();
-        for (JsonNode existing : buckets) {
-            if (name.equals(existing.path("name").asText())) {
-                if (existing.path("public").asBoolean() == isPublic) {
-                    return "Bucket " + name + " is " + visibility(isPublic);
-                }
-                api.expectOk(api.send("PATCH", "/api/storage/buckets/" + ProjectAdminApi.segment(name), Map.of("isPublic", isPublic)),
-                        "changing visibility of bucket " + name);
-                return "Bucket " + name + " is " + visibility(isPublic);
+        JsonNode existing = null;
+        for (JsonNode bucket : buckets) {
+            if (name.equals(bucket.path("name").asText())) {
+                existing = bucket;
             }
         }
-        api.expectOk(api.send("POST", "/api/storage/buckets", Map.of("bucketName", name, "isPublic", isPublic)),
-                "creating bucket " + name);
-        return "Bucket " + name + " is " + visibility(isPublic);
+        if (existing == null) {
+            api.expectOk(api.send("POST", "/api/storage/buckets", Map.of("bucketName", name, "isPublic", isPublic)),
+                    "creating bucket " + name);
+        } else if (existing.path("public").asBoolean() != isPublic) {
+            api.expectOk(api.send("PATCH", "/api/storage/buckets/" + ProjectAdminApi.segment(name), Map.of("isPublic", isPublic)),
+                    "changing visibility of bucket " + name);
+        }
     }
 
     @Override
@@ -101,9 +103,5 @@ public final class BucketReconciler implements Reconciler<Bucket>, Cleaner<Bucke
 
     private static String name(Bucket bucket) {
         return bucket.getSpec().bucketName != null ? bucket.getSpec().bucketName : bucket.getMetadata().getName();
-    }
-
-    private static String visibility(boolean isPublic) {
-        return isPublic ? "public" : "private";
     }
 }

@@ -3,7 +3,6 @@ package dev.anvil.operator.kube;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -135,12 +134,5 @@ public final class ChildResources {
     @SuppressWarnings("unchecked")
     private static <R extends HasMetadata> Class<R> typeOf(R resource) {
         return (Class<R>) resource.getClass();
-    }
-
-    /** Labels merged onto an existing map without losing entries others put there. */
-    public static Map<String, String> merged(Map<String, String> existing, Map<String, String> ours) {
-        Map<String, String> result = new HashMap<>(existing == null ? Map.of() : existing);
-        result.putAll(ours);
-        return result;
     }
 }

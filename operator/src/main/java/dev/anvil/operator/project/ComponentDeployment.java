@@ -47,8 +47,9 @@ final class ComponentDeployment {
         volume("tmp", "/tmp", new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     }
 
-    ComponentDeployment image(String image) {
-        this.image = image;
+    /** The Project's own image for this component when it names one, else the operator's default. */
+    ComponentDeployment image(String fromSpec, String operatorDefault) {
+        this.image = fromSpec != null ? fromSpec : operatorDefault;
         return this;
     }
 
@@ -118,7 +119,7 @@ final class ComponentDeployment {
                     .withName(name)
                     .withNamespace(names.namespace())
                     .withLabels(names.labels(component))
-                    .withOwnerReferences(KeysSecret.owners(project))
+                    .withOwnerReferences(ProjectOwner.references(project))
                 .endMetadata()
                 .withNewSpec()
                     .withReplicas(replicas)

@@ -18,7 +18,7 @@ final class ComponentService {
                     .withName(project.getMetadata().getName() + "-" + component)
                     .withNamespace(names.namespace())
                     .withLabels(names.labels(component))
-                    .withOwnerReferences(KeysSecret.owners(project))
+                    .withOwnerReferences(ProjectOwner.references(project))
                 .endMetadata()
                 .withNewSpec()
                     .withType("ClusterIP")

@@ -24,7 +24,7 @@ final class DenoDeployment {
         ProjectSpec spec = project.getSpec();
         ProjectNames names = ProjectNames.of(project);
         ComponentDeployment deployment = new ComponentDeployment(project, COMPONENT)
-                .image(spec.images != null && spec.images.deno != null ? spec.images.deno : settings.images().deno())
+                .image(spec.images == null ? null : spec.images.deno, settings.images().deno())
                 .replicas(spec.replicaCount() == 0 ? 0 : 1)
                 .port(ProjectNames.DENO_PORT)
                 .resources(spec.resources == null ? null : spec.resources.deno)

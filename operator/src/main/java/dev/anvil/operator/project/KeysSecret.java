@@ -5,17 +5,16 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.operator.api.Project;
-import io.fabric8.kubernetes.api.model.OwnerReference;
+import dev.anvil.operator.api.ProjectSpec;
+import dev.anvil.operator.kube.ChildResources;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.anvil.operator.kube.ChildResources;
 
 /**
  * The project's keys, generated once and never regenerated: the encryption key opens the
@@ -45,7 +44,7 @@ final class KeysSecret {
 
     /** Ensures the Secret exists, is owned by the project and holds every key; returns the live Secret. */
     Secret reconcile(Project project, ProjectNames names, Optional<Secret> cached) {
-        boolean managed = project.getSpec().databaseMode() == dev.anvil.operator.api.ProjectSpec.DatabaseMode.managed;
+        boolean managed = project.getSpec().databaseMode() == ProjectSpec.DatabaseMode.managed;
         Secret live = cached.orElseGet(() -> client.secrets().inNamespace(names.namespace()).withName(names.keysSecret()).get());
         if (live == null) {
             Secret secret = new SecretBuilder()
@@ -53,7 +52,7 @@ final class KeysSecret {
                         .withName(names.keysSecret())
                         .withNamespace(names.namespace())
                         .withLabels(names.labels("keys"))
-                        .withOwnerReferences(ownerReference(project))
+                        .withOwnerReferences(ProjectOwner.reference(project))
                     .endMetadata()
                     .withType("Opaque")
                     .withData(encoded(generate(managed, Map.of())))
@@ -68,7 +67,7 @@ final class KeysSecret {
         Secret patch = new SecretBuilder()
                 .withNewMetadata()
                     .withLabels(names.labels("keys"))
-                    .withOwnerReferences(ownerReference(project))
+                    .withOwnerReferences(ProjectOwner.reference(project))
                 .endMetadata()
                 .withData(encoded(missing))
                 .build();
@@ -116,20 +115,5 @@ final class KeysSecret {
         byte[] random = new byte[bytes];
         RANDOM.nextBytes(random);
         return HexFormat.of().formatHex(random);
-    }
-
-    static OwnerReference ownerReference(Project project) {
-        return new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
-                .withApiVersion(project.getApiVersion())
-                .withKind(project.getKind())
-                .withName(project.getMetadata().getName())
-                .withUid(project.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build();
-    }
-
-    static List<OwnerReference> owners(Project project) {
-        return List.of(ownerReference(project));
     }
 }

@@ -25,7 +25,7 @@ final class PostgrestDeployment {
         ProjectSpec spec = project.getSpec();
         ProjectNames names = ProjectNames.of(project);
         ComponentDeployment deployment = new ComponentDeployment(project, COMPONENT)
-                .image(spec.images != null && spec.images.postgrest != null ? spec.images.postgrest : settings.images().postgrest())
+                .image(spec.images == null ? null : spec.images.postgrest, settings.images().postgrest())
                 .replicas(spec.replicaCount() == 0 ? 0 : 1)
                 .port(ProjectNames.POSTGREST_PORT)
                 .resources(spec.resources == null ? null : spec.resources.postgrest)

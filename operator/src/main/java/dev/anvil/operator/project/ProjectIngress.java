@@ -23,7 +23,7 @@ final class ProjectIngress {
                     .withName(names.ingress())
                     .withNamespace(names.namespace())
                     .withLabels(names.labels("ingress"))
-                    .withOwnerReferences(KeysSecret.owners(project))
+                    .withOwnerReferences(ProjectOwner.references(project))
                 .endMetadata()
                 .withNewSpec()
                     .withIngressClassName(ingress.className)

@@ -99,8 +99,6 @@ public final class ProjectReconciler implements Reconciler<Project>, Cleaner<Pro
     public UpdateControl<Project> reconcile(Project project, Context<Project> context) throws Exception {
         ProjectSpec spec = project.getSpec();
         ProjectNames names = ProjectNames.of(project);
-        ChildResources children = new ChildResources(context.getClient());
-
         Secret keys = new KeysSecret(context.getClient()).reconcile(project, names, cached(context, Secret.class, names.keysSecret()));
         DatabaseConnection database = DatabaseConnection.of(project, settings.postgres());
         if (database instanceof DatabaseConnection.Managed managed) {
@@ -113,44 +111,10 @@ public final class ProjectReconciler implements Reconciler<Project>, Cleaner<Pro
         }
 
         String url = ProjectIngress.publicUrl(project);
-        if (spec.storageType() == ProjectSpec.StorageType.local && cached(context, PersistentVolumeClaim.class, names.storageClaim()).isEmpty()) {
-            // created once: a claim's size can only grow and its class never changes, so it is not patched
-            children.apply(StorageClaim.desired(project), Optional.empty());
-        }
-        Deployment server = children.apply(serverDeployment.desired(project, database, url),
-                cached(context, Deployment.class, names.server())).resource();
-        children.apply(ComponentService.desired(project, ServerDeployment.COMPONENT, ProjectNames.SERVER_PORT),
-                cached(context, Service.class, names.server()));
-        Deployment deno = children.apply(denoDeployment.desired(project, database, url),
-                cached(context, Deployment.class, names.deno())).resource();
-        children.apply(ComponentService.desired(project, DenoDeployment.COMPONENT, ProjectNames.DENO_PORT),
-                cached(context, Service.class, names.deno()));
-        Deployment postgrest = null;
-        if (spec.recordsEngine() == ProjectSpec.RecordsEngine.postgrest) {
-            postgrest = children.apply(postgrestDeployment.desired(project, database),
-                    cached(context, Deployment.class, names.postgrest())).resource();
-            children.apply(ComponentService.desired(project, PostgrestDeployment.COMPONENT, ProjectNames.POSTGREST_PORT),
-                    cached(context, Service.class, names.postgrest()));
-        } else {
-            children.deleteIfPresent(cached(context, Deployment.class, names.postgrest()));
-            children.deleteIfPresent(cached(context, Service.class, names.postgrest()));
-        }
-        if (spec.ingress != null) {
-            children.apply(ProjectIngress.desired(project), cached(context, Ingress.class, names.ingress()));
-        } else {
-            children.deleteIfPresent(cached(context, Ingress.class, names.ingress()));
-        }
-
-        List<String> waiting = new ArrayList<>();
-        if (!ComponentDeployment.isReady(server)) {
-            waiting.add(names.server());
-        }
-        if (postgrest != null && !ComponentDeployment.isReady(postgrest)) {
-            waiting.add(names.postgrest());
-        }
-        if (!ComponentDeployment.isReady(deno)) {
-            waiting.add(names.deno());
-        }
+        List<String> waiting = deployComponents(project, names, database, url, context).stream()
+                .filter(deployment -> !ComponentDeployment.isReady(deployment))
+                .map(deployment -> deployment.getMetadata().getName())
+                .toList();
 
         ProjectStatus status = StatusUpdates.copy(project.getStatus(), ProjectStatus.class);
         status.url = url;
@@ -166,7 +130,7 @@ public final class ProjectReconciler implements Reconciler<Project>, Cleaner<Pro
                 authError = e.getMessage();
             }
         } else {
-            authPending = !new AuthSettingsSync(context.getClient()).desired(project).isEmpty();
+            authPending = spec.auth != null;
         }
 
         if (authError != null) {
@@ -181,6 +145,45 @@ public final class ProjectReconciler implements Reconciler<Project>, Cleaner<Pro
         UpdateControl<Project> control = StatusUpdates.patchIfChanged(project, status, context);
         // An admin API that failed is retried on a timer: no cluster event will announce its recovery.
         return authError != null ? control.rescheduleAfter(30_000) : control;
+    }
+
+    /**
+     * Storage claim, the three components and their Services, the Ingress: written where they
+     * differ from the spec, removed where the spec no longer asks for them. Returns the live
+     * Deployments the Project's readiness depends on.
+     */
+    private List<Deployment> deployComponents(Project project, ProjectNames names, DatabaseConnection database, String url,
+                                              Context<Project> context) {
+        ProjectSpec spec = project.getSpec();
+        ChildResources children = new ChildResources(context.getClient());
+        if (spec.storageType() == ProjectSpec.StorageType.local && cached(context, PersistentVolumeClaim.class, names.storageClaim()).isEmpty()) {
+            // created once: a claim's size can only grow and its class never changes, so it is not updated
+            children.apply(StorageClaim.desired(project), Optional.empty());
+        }
+        List<Deployment> deployments = new ArrayList<>();
+        deployments.add(children.apply(serverDeployment.desired(project, database, url),
+                cached(context, Deployment.class, names.server())).resource());
+        children.apply(ComponentService.desired(project, ServerDeployment.COMPONENT, ProjectNames.SERVER_PORT),
+                cached(context, Service.class, names.server()));
+        deployments.add(children.apply(denoDeployment.desired(project, database, url),
+                cached(context, Deployment.class, names.deno())).resource());
+        children.apply(ComponentService.desired(project, DenoDeployment.COMPONENT, ProjectNames.DENO_PORT),
+                cached(context, Service.class, names.deno()));
+        if (spec.recordsEngine() == ProjectSpec.RecordsEngine.postgrest) {
+            deployments.add(children.apply(postgrestDeployment.desired(project, database),
+                    cached(context, Deployment.class, names.postgrest())).resource());
+            children.apply(ComponentService.desired(project, PostgrestDeployment.COMPONENT, ProjectNames.POSTGREST_PORT),
+                    cached(context, Service.class, names.postgrest()));
+        } else {
+            children.deleteIfPresent(cached(context, Deployment.class, names.postgrest()));
+            children.deleteIfPresent(cached(context, Service.class, names.postgrest()));
+        }
+        if (spec.ingress != null) {
+            children.apply(ProjectIngress.desired(project), cached(context, Ingress.class, names.ingress()));
+        } else {
+            children.deleteIfPresent(cached(context, Ingress.class, names.ingress()));
+        }
+        return deployments;
     }
 
     private void applyAuthSettings(Project project, Secret keys, ProjectStatus status, Context<Project> context)

@@ -26,7 +26,7 @@ final class ServerDeployment {
         ProjectSpec spec = project.getSpec();
         ProjectNames names = ProjectNames.of(project);
         ComponentDeployment deployment = new ComponentDeployment(project, COMPONENT)
-                .image(spec.images != null && spec.images.server != null ? spec.images.server : settings.images().server())
+                .image(spec.images == null ? null : spec.images.server, settings.images().server())
                 .replicas(spec.replicaCount())
                 .port(ProjectNames.SERVER_PORT)
                 .resources(spec.resources == null ? null : spec.resources.server)

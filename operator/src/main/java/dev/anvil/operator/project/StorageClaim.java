@@ -21,7 +21,7 @@ final class StorageClaim {
                     .withName(names.storageClaim())
                     .withNamespace(names.namespace())
                     .withLabels(names.labels("storage"))
-                    .withOwnerReferences(KeysSecret.owners(project))
+                    .withOwnerReferences(ProjectOwner.references(project))
                 .endMetadata()
                 .withNewSpec()
                     .withAccessModes("ReadWriteOnce")
