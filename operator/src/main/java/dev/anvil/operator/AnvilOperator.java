@@ -51,6 +51,8 @@ public final class AnvilOperator implements AutoCloseable {
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
                     .withConcurrentReconciliationThreads(settings.reconcileThreads())
                     .withCloseClientOnStop(false)
+                    // stopping waits for running reconciliations instead of cutting them off mid-write
+                    .withReconciliationTerminationTimeout(java.time.Duration.ofSeconds(10))
                     // the CRDs are the chart's business; the operator needs no rights on CRD objects
                     .checkingCRDAndValidateLocalModel(false);
             if (settings.leaderElection()) {

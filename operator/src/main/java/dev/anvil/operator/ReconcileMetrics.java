@@ -5,6 +5,7 @@ import java.lang.management.MemoryUsage;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -21,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 public final class ReconcileMetrics implements Metrics {
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     @Override
     public void receivedEvent(Event event, Map<String, Object> metadata) {
@@ -33,6 +35,21 @@ public final class ReconcileMetrics implements Metrics {
         if (retryInfo != null && retryInfo.getAttemptCount() > 0) {
             count("anvil_operator_reconciliation_retries_total", controller(metadata));
         }
+    }
+
+    @Override
+    public void reconciliationExecutionStarted(HasMetadata resource, Map<String, Object> metadata) {
+        inFlight.incrementAndGet();
+    }
+
+    @Override
+    public void reconciliationExecutionFinished(HasMetadata resource, Map<String, Object> metadata) {
+        inFlight.decrementAndGet();
+    }
+
+    /** Reconciliations executing right now. */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     @Override
@@ -59,6 +76,7 @@ public final class ReconcileMetrics implements Metrics {
     public String prometheusText() {
         StringBuilder out = new StringBuilder();
         new TreeMap<>(counters).forEach((series, value) -> out.append(series).append(' ').append(value.sum()).append('\n'));
+        out.append("anvil_operator_reconciliations_in_flight ").append(inFlight.get()).append('\n');
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         out.append("anvil_operator_heap_used_bytes ").append(heap.getUsed()).append('\n');
         out.append("anvil_operator_heap_committed_bytes ").append(heap.getCommitted()).append('\n');

@@ -63,7 +63,8 @@ class ExamplesTest {
                     }
                 }
             }
-            await("todo, shop and legacy deployed", () -> client.apps().deployments().inNamespace("apps").list().getItems().size() == 3 + 3 + 2);
+            await("todo, shop and legacy deployed", () -> client.apps().deployments().inNamespace("apps").list().getItems().size() == 3 + 3 + 2
+                    && client.network().v1().ingresses().inNamespace("apps").withName("shop").get() != null);
 
             Map<String, EnvVar> shop = env(client, "shop-server");
             assertThat(shop.get("AWS_S3_BUCKET").getValue()).isEqualTo("shop-uploads");

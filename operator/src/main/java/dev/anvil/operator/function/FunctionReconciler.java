@@ -93,7 +93,9 @@ public final class FunctionReconciler implements Reconciler<AnvilFunction>, Clea
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", spec.name != null ? spec.name : spec.slug);
         body.put("code", code);
-        body.put("description", spec.description);
+        if (spec.description != null) {
+            body.put("description", spec.description); // optional in the contract's schema: absent, never null
+        }
         body.put("status", spec.statusOrDefault().name());
         String path = "/api/functions/" + ProjectAdminApi.segment(spec.slug);
 
@@ -129,7 +131,7 @@ public final class FunctionReconciler implements Reconciler<AnvilFunction>, Clea
         return sameState
                 && Objects.equals(text(existing, "code"), wanted.get("code"))
                 && Objects.equals(text(existing, "name"), wanted.get("name"))
-                && Objects.equals(text(existing, "description"), wanted.get("description"));
+                && (!wanted.containsKey("description") || Objects.equals(text(existing, "description"), wanted.get("description")));
     }
 
     private static String buildLog(JsonNode deployment) {

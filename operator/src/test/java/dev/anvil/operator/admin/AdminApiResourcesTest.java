@@ -173,6 +173,28 @@ class AdminApiResourcesTest {
         assertThat(api.callsMatching("PUT /api/auth/config")).hasSize(calls);
     }
 
+    @Test
+    void authSettingsThatCannotBeAppliedLeaveTheProjectDegraded() {
+        ProjectSpec.Auth auth = new ProjectSpec.Auth();
+        auth.smtp = new ProjectSpec.Smtp();
+        auth.smtp.host = "smtp.example.com";
+        auth.smtp.senderEmail = "noreply@example.com";
+        auth.smtp.passwordSecretRef = new SecretKeyRef("no-such-secret", "password");
+        Project project = new Project();
+        project.setMetadata(new ObjectMetaBuilder().withNamespace("broken").withName("mailer").build());
+        project.setSpec(new ProjectSpec());
+        project.getSpec().auth = auth;
+        client.resource(project).create();
+        await("mailer Deployments", () -> client.apps().deployments().inNamespace("broken").list().getItems().size() == 3);
+        cluster.markDeploymentsAvailable("broken");
+
+        await("mailer Degraded", () -> hasCondition(client.resources(Project.class).inNamespace("broken").withName("mailer").get(),
+                ResourceStatus.DEGRADED, "True", "AuthSettingsFailed"));
+        Project degraded = client.resources(Project.class).inNamespace("broken").withName("mailer").get();
+        assertThat(condition(degraded, ResourceStatus.READY).getStatus()).isEqualTo("False");
+        assertThat(condition(degraded, ResourceStatus.DEGRADED).getMessage()).contains("no-such-secret");
+    }
+
     private static void readyProject(String namespace, String name, ProjectSpec.Auth auth) {
         Project project = new Project();
         project.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());

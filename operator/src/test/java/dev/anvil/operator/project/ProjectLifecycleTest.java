@@ -172,16 +172,20 @@ class ProjectLifecycleTest {
         await("gamma Deployments", () -> deployments("team-c").size() == 3);
         cluster.markDeploymentsAvailable("team-c");
         await("gamma Ready", () -> condition("team-c", "gamma", ResourceStatus.READY, "True"));
+        // reconciles still queued from the Deployment events would otherwise run during shutdown
+        TestCluster.awaitQuiet(operator);
         Map<String, String> before = resourceVersions("team-c");
+        String projectBefore = client.getKubernetesSerialization().asJson(get("team-c", "gamma"));
 
         operator.close();
         operator = cluster.startOperator(ProjectEndpoints.inCluster());
         long projects = client.resources(Project.class).inAnyNamespace().list().getItems().size();
         await("the new operator reconciled every Project",
                 () -> operator.metrics().total("anvil_operator_reconciliations_succeeded_total") >= projects);
-        sleep(1000);
+        TestCluster.awaitQuiet(operator);
 
-        assertThat(resourceVersions("team-c")).isEqualTo(before);
+        assertThat(resourceVersions("team-c")).as("before: " + projectBefore + "\nafter: "
+                + client.getKubernetesSerialization().asJson(get("team-c", "gamma"))).isEqualTo(before);
     }
 
     @Test
@@ -263,14 +267,6 @@ class ProjectLifecycleTest {
             versions.put(resource.getKind() + "/" + resource.getMetadata().getName(), resource.getMetadata().getResourceVersion());
         }
         return versions;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     static Project project(String namespace, String name, DeletionPolicy policy) {

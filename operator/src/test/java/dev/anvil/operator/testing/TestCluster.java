@@ -110,6 +110,20 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Waits until the operator has had nothing to do for a second (no reconciliation running, none started). */
+    public static void awaitQuiet(AnvilOperator operator) {
+        long[] last = {-1, System.nanoTime()};
+        await("the operator to go quiet", () -> {
+            long started = operator.metrics().total("anvil_operator_reconciliations_started_total");
+            if (started != last[0] || operator.metrics().inFlight() > 0) {
+                last[0] = started;
+                last[1] = System.nanoTime();
+                return false;
+            }
+            return System.nanoTime() - last[1] > 1_000_000_000L;
+        });
+    }
+
     public static void await(String what, BooleanSupplier condition) {
         await(what, Duration.ofSeconds(30), condition);
     }
