@@ -269,6 +269,14 @@ class AdminAuthTest {
     }
 
     @Test
+    void withoutSmtpMailFlowsSayItIsNotConfigured() {
+        for (String path : new String[] {"/api/auth/email/send-otp", "/api/auth/email/send-verification", "/api/auth/email/send-reset-password"}) {
+            HttpCall.Reply reply = server.post(path).json(Map.of("email", email("nomail"))).send();
+            assertError(reply, 400, "EMAIL_PROVIDER_NOT_CONFIGURED", "SMTP is not configured or not enabled");
+        }
+    }
+
+    @Test
     void emailTemplatesAreListedAndEdited() {
         JsonNode list = server.get("/api/auth/email-templates").bearer(server.apiKey()).send().json();
         List<String> types = new ArrayList<>();
