@@ -4,6 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.anvil.server.auth.mail.EmailTemplates;
@@ -27,14 +28,29 @@ public final class AccountEmails {
         this.baseUrl = baseUrl;
     }
 
-    /** Which flow a redirect URL is checked for (the message names it). */
+    /** The two account flows that mail a code or a link, as the auth config chooses. */
     enum LinkFlow {
-        VERIFICATION("email verification"), RESET("password reset");
+        VERIFICATION("email verification", "verification", AuthConfig::verifiesByLink),
+        RESET("password reset", "password reset", AuthConfig::resetsByLink);
 
         private final String label;
+        private final String noun;
+        private final Predicate<AuthConfig> byLink;
 
-        LinkFlow(String label) {
+        LinkFlow(String label, String noun, Predicate<AuthConfig> byLink) {
             this.label = label;
+            this.noun = noun;
+            this.byLink = byLink;
+        }
+
+        boolean byLink(AuthConfig config) {
+            return byLink.test(config);
+        }
+
+        /** The answer to a send request, the same whether or not the address has an account. */
+        String acceptedMessage(AuthConfig config) {
+            return "If your email is registered, we have sent you a " + noun + (byLink(config) ? " link" : " code")
+                    + ". Please check your inbox.";
         }
     }
 
@@ -58,14 +74,8 @@ public final class AccountEmails {
     }
 
     void sendVerification(AuthConfig config, User user, String redirectTo) {
-        if (config.verifiesByLink()) {
-            String token = codes.issueLink(user.email(), EmailCodes.Purpose.VERIFY_EMAIL, redirectTo);
-            mailer.sendTemplate(user.email(), user.displayName(), EmailTemplates.VERIFICATION_LINK,
-                    Map.of("link", link("/api/auth/email/verify-link", token)));
-        } else {
-            String code = codes.issueCode(user.email(), EmailCodes.Purpose.VERIFY_EMAIL);
-            mailer.sendTemplate(user.email(), user.displayName(), EmailTemplates.VERIFICATION_CODE, Map.of("token", code));
-        }
+        sendCodeOrLink(config.verifiesByLink(), user, EmailCodes.Purpose.VERIFY_EMAIL, redirectTo,
+                EmailTemplates.VERIFICATION_LINK, "/api/auth/email/verify-link", EmailTemplates.VERIFICATION_CODE);
     }
 
     void sendSignInCode(String email, String displayName) {
@@ -74,13 +84,18 @@ public final class AccountEmails {
     }
 
     void sendPasswordReset(AuthConfig config, User user, String redirectTo) {
-        if (config.resetsByLink()) {
-            String token = codes.issueLink(user.email(), EmailCodes.Purpose.RESET_PASSWORD, redirectTo);
-            mailer.sendTemplate(user.email(), user.displayName(), EmailTemplates.RESET_LINK,
-                    Map.of("link", link("/api/auth/email/reset-password-link", token)));
+        sendCodeOrLink(config.resetsByLink(), user, EmailCodes.Purpose.RESET_PASSWORD, redirectTo,
+                EmailTemplates.RESET_LINK, "/api/auth/email/reset-password-link", EmailTemplates.RESET_CODE);
+    }
+
+    private void sendCodeOrLink(boolean byLink, User user, EmailCodes.Purpose purpose, String redirectTo,
+                                String linkTemplate, String linkPath, String codeTemplate) {
+        if (byLink) {
+            String token = codes.issueLink(user.email(), purpose, redirectTo);
+            mailer.sendTemplate(user.email(), user.displayName(), linkTemplate, Map.of("link", link(linkPath, token)));
         } else {
-            String code = codes.issueCode(user.email(), EmailCodes.Purpose.RESET_PASSWORD);
-            mailer.sendTemplate(user.email(), user.displayName(), EmailTemplates.RESET_CODE, Map.of("token", code));
+            String code = codes.issueCode(user.email(), purpose);
+            mailer.sendTemplate(user.email(), user.displayName(), codeTemplate, Map.of("token", code));
         }
     }
 

@@ -33,7 +33,7 @@ final class AdminSessionService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/admin/sessions", this::signIn)
                 .post("/admin/refresh", (req, res) -> Json.send(res, sessions.refresh(req, res, SessionType.ADMIN)))
-                .post("/admin/logout", this::logout)
+                .post("/admin/logout", (req, res) -> Json.send(res, sessions.signOut(req, res, SessionType.ADMIN)))
                 .get("/admin/sessions/current", this::current);
     }
 
@@ -59,14 +59,6 @@ final class AdminSessionService implements HttpService {
             throw new ApiException(401, "AUTH_UNAUTHORIZED", "Invalid admin credentials");
         }
         Json.send(res, sessions.signInAdmin(req, res));
-    }
-
-    private void logout(ServerRequest req, ServerResponse res) {
-        sessions.signOut(req, res, SessionType.ADMIN);
-        ObjectNode reply = Json.object();
-        reply.put("success", true);
-        reply.put("message", "Logged out successfully");
-        Json.send(res, reply);
     }
 
     private void current(ServerRequest req, ServerResponse res) {

@@ -3,10 +3,14 @@ package dev.anvil.server.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.config.Setting;
+import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.RateLimit;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The limits on auth endpoints (contract §2.6 plus what InsForge lacks): failed sign-ins per client
@@ -39,6 +43,27 @@ final class AuthRateLimits {
         }, wait -> "Please wait " + wait + " seconds before requesting another code for this email", clock);
         verify = new RateLimit("verify", rule(config, AuthSettings.RATE_LIMIT_VERIFY),
                 "Too many verification attempts from this IP. Please try again in 15 minutes.", clock);
+    }
+
+    /**
+     * Runs a check of a mailed code or token under the verify limit: refused (429) while the
+     * client's failures fill the window, and a check that fails (throws) counts as one more.
+     */
+    <T> T codeCheck(ServerRequest req, ServerResponse res, Supplier<T> check) {
+        verify.check(req, res);
+        try {
+            return check.get();
+        } catch (ApiException e) {
+            verify.recordFailure(req);
+            throw e;
+        }
+    }
+
+    void codeCheck(ServerRequest req, ServerResponse res, Runnable check) {
+        codeCheck(req, res, () -> {
+            check.run();
+            return null;
+        });
     }
 
     private static RateLimit.Rule rule(AnvilConfig config, Setting setting) {

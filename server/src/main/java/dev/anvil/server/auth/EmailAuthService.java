@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.http.ApiException;
@@ -60,8 +61,7 @@ final class EmailAuthService implements HttpService {
     private void sendSignInCode(ServerRequest req, ServerResponse res) {
         limits.emailSend.consume(req, res);
         String email = AuthInput.email(RequestBody.object(req), "email");
-        emails.requireMail();
-        limits.emailCooldown.consume(res, email);
+        readyToMail(res, email);
         Optional<User> user = users.byEmail(email);
         // A new address gets a code too (the code creates the account) — unless sign-ups are off.
         if (user.isPresent() || !configs.get().disableSignup()) {
@@ -71,20 +71,7 @@ final class EmailAuthService implements HttpService {
     }
 
     private void sendVerification(ServerRequest req, ServerResponse res) {
-        limits.emailSend.consume(req, res);
-        JsonFields body = RequestBody.object(req);
-        String email = AuthInput.email(body, "email");
-        Optional<String> redirectTo = AuthInput.url(body, "redirectTo");
-        AuthConfig config = configs.get();
-        String redirect = config.verifiesByLink()
-                ? AccountEmails.checkRedirect(config, redirectTo, AccountEmails.LinkFlow.VERIFICATION) : null;
-        emails.requireMail();
-        limits.emailCooldown.consume(res, email);
-        users.byEmail(email).filter(user -> !user.emailVerified())
-                .ifPresent(user -> emails.sendVerification(config, user, redirect));
-        accepted(res, config.verifiesByLink()
-                ? "If your email is registered, we have sent you a verification link. Please check your inbox."
-                : "If your email is registered, we have sent you a verification code. Please check your inbox.");
+        sendAccountMail(req, res, AccountEmails.LinkFlow.VERIFICATION, user -> !user.emailVerified(), emails::sendVerification);
     }
 
     /** A verification code proves the address and signs the user in, like a sign-in. */
@@ -92,13 +79,7 @@ final class EmailAuthService implements HttpService {
         JsonFields body = RequestBody.object(req);
         String email = AuthInput.email(body, "email");
         String code = AuthInput.sixDigitCode(body, "otp", "OTP code");
-        limits.verify.check(req, res);
-        try {
-            codes.consumeCode(email, EmailCodes.Purpose.VERIFY_EMAIL, code);
-        } catch (ApiException e) {
-            limits.verify.recordFailure(req);
-            throw e;
-        }
+        limits.codeCheck(req, res, () -> codes.consumeCode(email, EmailCodes.Purpose.VERIFY_EMAIL, code));
         User user = users.byEmail(email).orElseThrow(() -> ApiException.invalidInput("Invalid or expired verification code"));
         users.markVerified(user.id());
         Json.send(res, sessions.signIn(req, res, users.byId(user.id()).orElseThrow()));
@@ -118,33 +99,37 @@ final class EmailAuthService implements HttpService {
     }
 
     private void sendReset(ServerRequest req, ServerResponse res) {
+        sendAccountMail(req, res, AccountEmails.LinkFlow.RESET, user -> true, emails::sendPasswordReset);
+    }
+
+    /** How one account flow mails a user its code or link. */
+    @FunctionalInterface
+    private interface AccountMail {
+        void send(AuthConfig config, User user, String redirectTo);
+    }
+
+    /**
+     * Send-verification and send-reset-password: limits, the redirect check of the link method, the
+     * mail when the address has a qualifying account, and the same 202 either way.
+     */
+    private void sendAccountMail(ServerRequest req, ServerResponse res, AccountEmails.LinkFlow flow, Predicate<User> qualifies,
+                                 AccountMail mail) {
         limits.emailSend.consume(req, res);
         JsonFields body = RequestBody.object(req);
         String email = AuthInput.email(body, "email");
         Optional<String> redirectTo = AuthInput.url(body, "redirectTo");
         AuthConfig config = configs.get();
-        String redirect = config.resetsByLink()
-                ? AccountEmails.checkRedirect(config, redirectTo, AccountEmails.LinkFlow.RESET) : null;
-        emails.requireMail();
-        limits.emailCooldown.consume(res, email);
-        users.byEmail(email).ifPresent(user -> emails.sendPasswordReset(config, user, redirect));
-        accepted(res, config.resetsByLink()
-                ? "If your email is registered, we have sent you a password reset link. Please check your inbox."
-                : "If your email is registered, we have sent you a password reset code. Please check your inbox.");
+        String redirect = flow.byLink(config) ? AccountEmails.checkRedirect(config, redirectTo, flow) : null;
+        readyToMail(res, email);
+        users.byEmail(email).filter(qualifies).ifPresent(user -> mail.send(config, user, redirect));
+        accepted(res, flow.acceptedMessage(config));
     }
 
     private void exchangeResetCode(ServerRequest req, ServerResponse res) {
         JsonFields body = RequestBody.object(req);
         String email = AuthInput.email(body, "email");
         String code = AuthInput.sixDigitCode(body, "code", "Reset password code");
-        limits.verify.check(req, res);
-        EmailCodes.ResetToken reset;
-        try {
-            reset = codes.exchangeResetCode(email, code);
-        } catch (ApiException e) {
-            limits.verify.recordFailure(req);
-            throw e;
-        }
+        EmailCodes.ResetToken reset = limits.codeCheck(req, res, () -> codes.exchangeResetCode(email, code));
         ObjectNode reply = Json.object();
         reply.put("token", reset.token());
         reply.put("expiresAt", User.iso(reset.expiresAt()));
@@ -174,23 +159,25 @@ final class EmailAuthService implements HttpService {
         if (token.isEmpty()) {
             throw ApiException.invalidInput("otp: OTP/token is required");
         }
-        limits.verify.check(req, res);
         // The password is checked first, so a rejected password does not use up the token.
         Passwords.checkLength(newPassword);
         configs.get().passwordProblem(newPassword).ifPresent(problem -> {
             throw ApiException.invalidInput(problem);
         });
-        Optional<User> user = codes.consumeLink(EmailCodes.Purpose.RESET_PASSWORD, token)
-                .flatMap(link -> users.byEmail(link.email()));
-        if (user.isEmpty()) {
-            limits.verify.recordFailure(req);
-            throw ApiException.invalidInput(INVALID_LINK);
-        }
-        users.setPassword(user.get().id(), Passwords.hash(newPassword));
-        sessions.endAllSessions(user.get().id());
+        User user = limits.codeCheck(req, res, () -> codes.consumeLink(EmailCodes.Purpose.RESET_PASSWORD, token)
+                .flatMap(link -> users.byEmail(link.email()))
+                .orElseThrow(() -> ApiException.invalidInput(INVALID_LINK)));
+        users.setPassword(user.id(), Passwords.hash(newPassword));
+        sessions.endAllSessions(user.id());
         ObjectNode reply = Json.object();
         reply.put("message", "Password reset successfully. Please login with your new password.");
         Json.send(res, reply);
+    }
+
+    /** No mail without SMTP (400), and each address waits its interval between mails (429). */
+    private void readyToMail(ServerResponse res, String email) {
+        emails.requireMail();
+        limits.emailCooldown.consume(res, email);
     }
 
     /** A link token's entry; without one there is nowhere to send the browser, so the error is JSON. */

@@ -14,7 +14,6 @@ import dev.anvil.server.http.ApiException;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
-import io.helidon.dbclient.DbTransaction;
 
 /**
  * One-time codes and link tokens sent by e-mail ({@code auth.email_otps}, one live entry per address
@@ -57,54 +56,39 @@ public final class EmailCodes {
     public String issueCode(String email, Purpose purpose) {
         String code = String.format("%06d", RANDOM.nextInt(1_000_000));
         String hash = BCrypt.withDefaults().hashToString(Passwords.COST, code.toCharArray());
-        store(db.execute(), email, purpose, hash, NUMERIC_CODE, CODE_TTL, null);
+        store(db.execute(), email, purpose, hash, NUMERIC_CODE, clock.instant().plus(CODE_TTL), null);
         return code;
     }
 
     /** A fresh link token for the address, remembering where the link should land. */
     public String issueLink(String email, Purpose purpose, String redirectTo) {
         String token = randomToken();
-        store(db.execute(), email, purpose, RefreshTokens.hash(token), HASH_TOKEN, LINK_TTL, redirectTo);
+        store(db.execute(), email, purpose, RefreshTokens.hash(token), HASH_TOKEN, clock.instant().plus(LINK_TTL), redirectTo);
         return token;
     }
 
     /** Uses up a correct code; 400 {@code INVALID_INPUT} for a wrong, expired, used or exhausted one. */
     public void consumeCode(String email, Purpose purpose, String code) {
-        DbTransaction tx = db.transaction();
-        Optional<ApiException> failure;
-        try {
-            failure = checkCode(tx, email, purpose, code);
-            tx.commit();
-        } catch (RuntimeException e) {
-            tx.rollback();
-            throw e;
-        }
-        failure.ifPresent(e -> {
+        // The wrong guess is committed before the refusal is thrown, so attempts add up.
+        Transactions.run(db, tx -> checkCode(tx, email, purpose, code)).ifPresent(e -> {
             throw e;
         });
     }
 
     /** Trades a correct password-reset code for a reset token, in one transaction. */
     public ResetToken exchangeResetCode(String email, String code) {
-        DbTransaction tx = db.transaction();
-        Optional<ApiException> failure;
-        ResetToken reset = null;
-        try {
-            failure = checkCode(tx, email, Purpose.RESET_PASSWORD, code);
+        String token = randomToken();
+        Instant expiresAt = clock.instant().plus(RESET_TOKEN_TTL);
+        Transactions.run(db, tx -> {
+            Optional<ApiException> failure = checkCode(tx, email, Purpose.RESET_PASSWORD, code);
             if (failure.isEmpty()) {
-                String token = randomToken();
-                reset = new ResetToken(token, store(tx, email, Purpose.RESET_PASSWORD, RefreshTokens.hash(token), HASH_TOKEN,
-                        RESET_TOKEN_TTL, null));
+                store(tx, email, Purpose.RESET_PASSWORD, RefreshTokens.hash(token), HASH_TOKEN, expiresAt, null);
             }
-            tx.commit();
-        } catch (RuntimeException e) {
-            tx.rollback();
-            throw e;
-        }
-        failure.ifPresent(e -> {
+            return failure;
+        }).ifPresent(e -> {
             throw e;
         });
-        return reset;
+        return new ResetToken(token, expiresAt);
     }
 
     /** The entry of a link token, without using it up (the reset link only forwards the token). */
@@ -144,14 +128,13 @@ public final class EmailCodes {
         return Optional.empty();
     }
 
-    private Instant store(DbExecute exec, String email, Purpose purpose, String hash, String type, Duration ttl, String redirectTo) {
-        Instant expiresAt = clock.instant().plus(ttl);
+    private static void store(DbExecute exec, String email, Purpose purpose, String hash, String type, Instant expiresAt,
+                              String redirectTo) {
         exec.dml("INSERT INTO auth.email_otps (email, purpose, otp_hash, otp_type, expires_at, redirect_to) "
                         + "VALUES (?, ?, ?, ?, ?, CAST(? AS text)) ON CONFLICT (email, purpose) DO UPDATE SET "
                         + "otp_hash = EXCLUDED.otp_hash, otp_type = EXCLUDED.otp_type, expires_at = EXCLUDED.expires_at, "
                         + "redirect_to = EXCLUDED.redirect_to, consumed_at = NULL, attempts_count = 0",
                 email, purpose.name(), hash, type, Timestamp.from(expiresAt), redirectTo);
-        return expiresAt;
     }
 
     private static String randomToken() {

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
-import io.helidon.dbclient.DbTransaction;
+import io.helidon.dbclient.DbExecute;
 
 /**
  * {@code auth.sessions} and {@code auth.refresh_tokens}: every refresh token is recorded by its
@@ -62,28 +62,22 @@ final class RefreshTokenStore {
      * @param grace how long after a rotation the old token still counts as a concurrent refresh
      */
     Rotation rotate(String presentedHash, String newTokenId, String newHash, Instant newExpiry, Duration grace) {
-        DbTransaction tx = db.transaction();
-        try {
+        return Transactions.run(db, tx -> {
             Optional<DbRow> found = tx.get("SELECT t.id::text AS token_id, t.session_id::text AS session_id, "
                     + "t.revoked_at IS NOT NULL AS token_revoked, extract(epoch FROM now() - t.rotated_at)::float8 AS rotated_ago, "
                     + "s.session_type, s.subject, s.user_id::text AS user_id, s.csrf_nonce, s.revoked_at IS NOT NULL AS session_revoked "
                     + "FROM auth.refresh_tokens t JOIN auth.sessions s ON s.id = t.session_id "
                     + "WHERE t.token_hash = ? FOR UPDATE OF t, s", presentedHash);
-            if (found.isEmpty()) {
-                tx.commit();
+            if (found.isEmpty() || found.get().column("session_revoked").get(Boolean.class)
+                    || found.get().column("token_revoked").get(Boolean.class)) {
                 return new Rotation.Ended();
             }
             DbRow row = found.get();
             String sessionId = row.column("session_id").get(String.class);
-            if (row.column("session_revoked").get(Boolean.class) || row.column("token_revoked").get(Boolean.class)) {
-                tx.commit();
-                return new Rotation.Ended();
-            }
-            Double rotatedAgo = row.column("rotated_ago").get(Double.class);
             String tokenId = row.column("token_id").get(String.class);
+            Double rotatedAgo = row.column("rotated_ago").get(Double.class);
             if (rotatedAgo != null && rotatedAgo > grace.toMillis() / 1000.0) {
                 revoke(tx, "id = ?::uuid", sessionId, "reuse");
-                tx.commit();
                 return new Rotation.Reused();
             }
             if (rotatedAgo == null) {
@@ -92,14 +86,10 @@ final class RefreshTokenStore {
             tx.dml("INSERT INTO auth.refresh_tokens (id, session_id, parent_id, token_hash, expires_at) "
                     + "VALUES (?::uuid, ?::uuid, ?::uuid, ?, ?)", newTokenId, sessionId, tokenId, newHash, Timestamp.from(newExpiry));
             tx.dml("UPDATE auth.sessions SET refreshed_at = now() WHERE id = ?::uuid", sessionId);
-            tx.commit();
             return new Rotation.Rotated(sessionId, SessionType.fromClaim(row.column("session_type").get(String.class)),
                     row.column("subject").get(String.class), row.column("user_id").get(String.class),
                     row.column("csrf_nonce").get(String.class));
-        } catch (RuntimeException e) {
-            tx.rollback();
-            throw e;
-        }
+        });
     }
 
     /** Ends the session a refresh token belongs to; true when a live session was ended. */
@@ -123,7 +113,7 @@ final class RefreshTokenStore {
                 + "WHERE t.session_id = s.id AND t.expires_at > now() - interval '1 day')");
     }
 
-    private static boolean revoke(io.helidon.dbclient.DbExecute exec, String sessionCondition, String param, String reason) {
+    private static boolean revoke(DbExecute exec, String sessionCondition, String param, String reason) {
         return exec.get("WITH s AS (UPDATE auth.sessions SET revoked_at = now(), revoked_reason = ? "
                         + "WHERE " + sessionCondition + " AND revoked_at IS NULL RETURNING id), "
                         + "t AS (UPDATE auth.refresh_tokens r SET revoked_at = now() FROM s "

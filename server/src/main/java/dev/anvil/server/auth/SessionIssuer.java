@@ -148,9 +148,10 @@ public final class SessionIssuer {
      * {@code POST /api/auth/logout} and {@code /api/auth/admin/logout}: ends the session named by the
      * refresh cookie (which then needs the CSRF header), by a refresh token in the body, or by the
      * {@code sid} of the access token presented — whichever the client sent — and clears the cookie.
-     * Invalid or unknown tokens are ignored: signing out always succeeds.
+     * Invalid or unknown tokens are ignored: signing out always succeeds. Returns the reply,
+     * {@code {success: true, message}}.
      */
-    public void signOut(ServerRequest req, ServerResponse res, SessionType type) {
+    public ObjectNode signOut(ServerRequest req, ServerResponse res, SessionType type) {
         ClientType client = ClientType.of(req);
         Optional<String> presented = presentedRefreshToken(req, client, type);
         if (presented.isPresent()) {
@@ -168,6 +169,10 @@ public final class SessionIssuer {
         }
         sessionOfAccessToken(req, type).ifPresent(sessionId -> store.revokeSession(sessionId, "logout"));
         cookies.clear(res, type);
+        ObjectNode reply = Json.object();
+        reply.put("success", true);
+        reply.put("message", "Logged out successfully");
+        return reply;
     }
 
     /** Ends every session of a user (a password reset makes stolen refresh tokens worthless). */

@@ -49,7 +49,7 @@ final class SessionService implements HttpService {
         rules.post("/users", this::signUp)
                 .post("/sessions", this::signIn)
                 .post("/refresh", (req, res) -> Json.send(res, sessions.refresh(req, res, SessionType.USER)))
-                .post("/logout", this::logout)
+                .post("/logout", (req, res) -> Json.send(res, sessions.signOut(req, res, SessionType.USER)))
                 .get("/sessions/current", this::current);
     }
 
@@ -147,13 +147,7 @@ final class SessionService implements HttpService {
         String email = AuthInput.email(body, "email");
         String code = AuthInput.sixDigitCode(body, "otp", "OTP code");
         Optional<String> name = AuthInput.name(body);
-        limits.verify.check(req, res);
-        try {
-            codes.consumeCode(email, EmailCodes.Purpose.SIGN_IN, code);
-        } catch (ApiException e) {
-            limits.verify.recordFailure(req);
-            throw e;
-        }
+        limits.codeCheck(req, res, () -> codes.consumeCode(email, EmailCodes.Purpose.SIGN_IN, code));
         Optional<User> existing = users.byEmail(email);
         if (existing.isPresent()) {
             if (!existing.get().emailVerified()) {
@@ -166,14 +160,6 @@ final class SessionService implements HttpService {
             throw new ApiException(403, "AUTH_SIGNUP_DISABLED", "User signups are disabled for this project.");
         }
         return users.create(email, null, true, profileWithName(name));
-    }
-
-    private void logout(ServerRequest req, ServerResponse res) {
-        sessions.signOut(req, res, SessionType.USER);
-        ObjectNode reply = Json.object();
-        reply.put("success", true);
-        reply.put("message", "Logged out successfully");
-        Json.send(res, reply);
     }
 
     private void current(ServerRequest req, ServerResponse res) {

@@ -100,10 +100,7 @@ public final class RateLimit {
             return;
         }
         long now = clock.millis();
-        Window window = windows.compute(key, (k, old) -> old == null || old.resetAtMillis() <= now
-                ? new Window(now + current.window().toMillis(), 1)
-                : new Window(old.resetAtMillis(), old.count() + 1));
-        sweepIfLarge(window.count() == 1, now);
+        Window window = count(key, current, now);
         answer(res, current, window, now, window.count() > current.max());
     }
 
@@ -137,11 +134,7 @@ public final class RateLimit {
         if (!current.enabled()) {
             return;
         }
-        long now = clock.millis();
-        Window window = windows.compute(key, (k, old) -> old == null || old.resetAtMillis() <= now
-                ? new Window(now + current.window().toMillis(), 1)
-                : new Window(old.resetAtMillis(), old.count() + 1));
-        sweepIfLarge(window.count() == 1, now);
+        count(key, current, clock.millis());
     }
 
     /** Forgets every counter (tests, and an operator raising a limit at runtime). */
@@ -162,9 +155,14 @@ public final class RateLimit {
         }
     }
 
-    private void sweepIfLarge(boolean newWindow, long now) {
-        if (newWindow && windows.size() > SWEEP_THRESHOLD) {
+    /** Adds one to the key's window (a new window when the last one ended); returns it. */
+    private Window count(String key, Rule current, long now) {
+        Window window = windows.compute(key, (k, old) -> old == null || old.resetAtMillis() <= now
+                ? new Window(now + current.window().toMillis(), 1)
+                : new Window(old.resetAtMillis(), old.count() + 1));
+        if (window.count() == 1 && windows.size() > SWEEP_THRESHOLD) {
             windows.values().removeIf(w -> w.resetAtMillis() <= now);
         }
+        return window;
     }
 }
