@@ -247,7 +247,7 @@ public final class SessionIssuer {
         try {
             if (accessTokens.verify(bearer.get()) instanceof Principal.Token token
                     && token.role().equals(type == SessionType.ADMIN ? Principal.PROJECT_ADMIN : Principal.AUTHENTICATED)
-                    && token.claims().get("sid") instanceof String sid) {
+                    && token.claims().get("sid") instanceof String sid && AuthInput.isUuid(sid)) {
                 return Optional.of(sid);
             }
         } catch (InvalidTokenException e) {

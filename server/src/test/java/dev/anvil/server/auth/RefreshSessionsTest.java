@@ -251,8 +251,12 @@ class RefreshSessionsTest {
     }
 
     @Test
-    void signOutWithNothingOrAnInvalidTokenStillSucceeds() {
+    void signOutWithNothingOrAnInvalidTokenStillSucceeds() throws Exception {
         assertThat(server.post("/api/auth/logout").send().status()).isEqualTo(200);
+        String foreignSid = hs256(JWT_SECRET, new JWTClaimsSet.Builder().subject(java.util.UUID.randomUUID().toString())
+                .claim("role", "authenticated").claim("sid", "not-a-session-id")
+                .expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
+        assertThat(server.post("/api/auth/logout?client_type=mobile").bearer(foreignSid).send().status()).isEqualTo(200);
         assertThat(server.post("/api/auth/logout").header("Cookie", "insforge_refresh_token=garbage").send().status()).isEqualTo(200);
         assertThat(server.post("/api/auth/logout?client_type=mobile").bearer("expired.or.bad").send().status()).isEqualTo(200);
     }
