@@ -16,6 +16,7 @@ import dev.anvil.server.http.JsonFields;
 import dev.anvil.server.http.Principal;
 import dev.anvil.server.http.RequestBody;
 import io.helidon.dbclient.DbClient;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -32,7 +33,7 @@ public final class SessionIssuer {
 
     private static final System.Logger LOG = System.getLogger(SessionIssuer.class.getName());
     private static final Duration PURGE_EVERY = Duration.ofHours(1);
-    private static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
 
     private final AccessTokens accessTokens;
     private final RefreshTokens refreshTokens;
@@ -96,26 +97,12 @@ public final class SessionIssuer {
             String presented = presentedRefreshToken(req, client, type)
                     .orElseThrow(() -> unauthorized("No refresh token provided"));
             RefreshTokens.Claims claims = claimsOf(presented, type);
-            if (client.usesCookie() && !refreshTokens.csrfMatches(req.headers().first(HeaderNames.create(CSRF_HEADER)).orElse(null), claims)) {
-                throw ApiException.forbidden("Invalid CSRF token");
-            }
+            checkCsrf(req, client, claims);
             Instant now = clock.instant();
             String tokenId = UUID.randomUUID().toString();
             Instant expiresAt = now.plus(refreshTtl);
             String successor = refreshTokens.mint(tokenId, claims.subject(), type, claims.csrfNonce(), now, expiresAt);
-            RefreshTokenStore.Rotation rotation = store.rotate(RefreshTokens.hash(presented), tokenId,
-                    RefreshTokens.hash(successor), expiresAt, reuseGrace);
-            RefreshTokenStore.Rotation.Rotated rotated = switch (rotation) {
-                case RefreshTokenStore.Rotation.Rotated r -> r;
-                case RefreshTokenStore.Rotation.Reused r -> {
-                    LOG.log(Level.WARNING, "A rotated refresh token was presented again; revoked the session of " + claims.subject());
-                    throw unauthorized("Refresh token has already been used; the session has been revoked");
-                }
-                case RefreshTokenStore.Rotation.Ended r -> throw unauthorized("Refresh token has been revoked or has expired");
-            };
-            if (!rotated.subject().equals(claims.subject()) || rotated.type() != type) {
-                throw unauthorized("Invalid or expired refresh token");
-            }
+            RefreshTokenStore.Rotation.Rotated rotated = rotate(presented, claims, tokenId, successor, expiresAt);
             Issued issued = new Issued(rotated.sessionId(), successor,
                     refreshTokens.csrfToken(type, claims.subject(), claims.csrfNonce()));
             ObjectNode body;
@@ -160,10 +147,7 @@ public final class SessionIssuer {
                 if (claims.get().sessionType() != type) {
                     throw unauthorized("Invalid refresh session type");
                 }
-                if (client.usesCookie()
-                        && !refreshTokens.csrfMatches(req.headers().first(HeaderNames.create(CSRF_HEADER)).orElse(null), claims.get())) {
-                    throw ApiException.forbidden("Invalid CSRF token");
-                }
+                checkCsrf(req, client, claims.get());
                 store.revokeByToken(RefreshTokens.hash(presented.get()), "logout");
             }
         }
@@ -195,6 +179,32 @@ public final class SessionIssuer {
             cookies.set(res, type, refreshToken);
         }
         return new Issued(sessionId, refreshToken, refreshTokens.csrfToken(type, subject, nonce));
+    }
+
+    /** Records the successor of a presented token, or refuses: reused (family now revoked) or ended. */
+    private RefreshTokenStore.Rotation.Rotated rotate(String presented, RefreshTokens.Claims claims, String successorId,
+                                                      String successor, Instant expiresAt) {
+        RefreshTokenStore.Rotation rotation = store.rotate(RefreshTokens.hash(presented), successorId,
+                RefreshTokens.hash(successor), expiresAt, reuseGrace);
+        RefreshTokenStore.Rotation.Rotated rotated = switch (rotation) {
+            case RefreshTokenStore.Rotation.Rotated r -> r;
+            case RefreshTokenStore.Rotation.Reused r -> {
+                LOG.log(Level.WARNING, "A rotated refresh token was presented again; revoked the session of " + claims.subject());
+                throw unauthorized("Refresh token has already been used; the session has been revoked");
+            }
+            case RefreshTokenStore.Rotation.Ended r -> throw unauthorized("Refresh token has been revoked or has expired");
+        };
+        if (!rotated.subject().equals(claims.subject()) || rotated.type() != claims.sessionType()) {
+            throw unauthorized("Invalid or expired refresh token");
+        }
+        return rotated;
+    }
+
+    /** Web sessions prove each refresh and sign-out with the session's CSRF token (403 otherwise). */
+    private void checkCsrf(ServerRequest req, ClientType client, RefreshTokens.Claims claims) {
+        if (client.usesCookie() && !refreshTokens.csrfMatches(req.headers().first(CSRF_HEADER).orElse(null), claims)) {
+            throw ApiException.forbidden("Invalid CSRF token");
+        }
     }
 
     private ObjectNode adminBody(ClientType client, Issued issued) {
