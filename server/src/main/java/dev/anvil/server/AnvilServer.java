@@ -101,6 +101,9 @@ public final class AnvilServer implements AutoCloseable {
                 .maxPayloadSize(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes))
                 .directHandlers(ErrorHandling.directHandlers())
                 .shutdownHook(false)
+                // Only the features added here: discovery would add the access log from the classpath
+                // even when ANVIL_ACCESS_LOG=false.
+                .featuresDiscoverServices(false)
                 .addFeature(observe)
                 .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)));
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
