@@ -133,6 +133,17 @@ class EmailFlowsTest {
     }
 
     @Test
+    void aCodeSentBeforeSignUpsWereTurnedOffNoLongerCreatesAnAccount() {
+        String address = email("late-signup");
+        server.post("/api/auth/email/send-otp").json(Map.of("email", address)).send();
+        String code = mailbox.awaitMail(address, 0).code();
+        put("/api/auth/config", Map.of("disableSignup", true));
+
+        assertError(otpSignIn(address, code), 403, "AUTH_SIGNUP_DISABLED", "User signups are disabled for this project.");
+        assertThat(Sql.one(server, "SELECT count(*) FROM auth.users WHERE email = ?", address)).isEqualTo("0");
+    }
+
+    @Test
     void verificationByCodeGatesSignInUntilTheCodeIsEntered() {
         put("/api/auth/config", Map.of("requireEmailVerification", true));
         String address = email("verify");
