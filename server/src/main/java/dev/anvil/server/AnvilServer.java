@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import dev.anvil.server.auth.AccessTokens;
+import dev.anvil.server.auth.AuthDomain;
 import dev.anvil.server.auth.AuthSettings;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.auth.ProjectKeys;
@@ -22,10 +23,13 @@ import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.db.EmbeddedDatabase;
 import dev.anvil.server.db.Migrations;
 import dev.anvil.server.http.BodyLimit;
+import dev.anvil.server.http.ClientAddress;
 import dev.anvil.server.http.CorsFilter;
 import dev.anvil.server.http.ErrorHandling;
+import dev.anvil.server.http.HttpSettings;
 import dev.anvil.server.platform.DatabaseHealthCheck;
 import dev.anvil.server.platform.HealthService;
+import dev.anvil.server.platform.MetadataService;
 import dev.anvil.server.platform.UsageService;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
@@ -57,6 +61,7 @@ public final class AnvilServer implements AutoCloseable {
     private SecretStore secrets;
     private Credentials credentials;
     private KeyBootstrap.Result keys;
+    private AuthDomain auth;
     private WebServer webServer;
     private String baseUrl;
 
@@ -97,6 +102,9 @@ public final class AnvilServer implements AutoCloseable {
                 .maxPayloadSize(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes))
                 .directHandlers(ErrorHandling.directHandlers())
                 .shutdownHook(false)
+                // Only the features added here: discovery would add the access log from the classpath
+                // even when ANVIL_ACCESS_LOG=false.
+                .featuresDiscoverServices(false)
                 .addFeature(observe)
                 .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)));
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
@@ -129,7 +137,7 @@ public final class AnvilServer implements AutoCloseable {
 
         Clock clock = Clock.systemUTC();
         AccessTokens accessTokens = new AccessTokens(SigningKeys.load(secrets),
-                config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock);
+                config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock, AuthSettings.clockSkew(config));
         ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
         credentials = new Credentials(projectKeys, accessTokens);
     }
@@ -157,10 +165,14 @@ public final class AnvilServer implements AutoCloseable {
     private void routing(HttpRouting.Builder routing, BodyLimit bodyLimit) {
         routing.addFilter(new CorsFilter());
         routing.addFilter(bodyLimit.filter());
+        routing.addFilter(new ClientAddress(config.getInt(HttpSettings.TRUSTED_PROXY_HOPS)).filter());
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
         routing.register("/api/usage", new UsageService(credentials, database.client()));
         DatabaseAdminApi.register(routing, config, database, credentials);
+        routing.register("/api/metadata", new MetadataService(credentials));
+        auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, Clock.systemUTC(), this::baseUrl);
+        auth.register(routing);
     }
 
     public int port() {
@@ -182,6 +194,10 @@ public final class AnvilServer implements AutoCloseable {
 
     public Credentials credentials() {
         return credentials;
+    }
+
+    public AuthDomain auth() {
+        return auth;
     }
 
     /** True when this start generated the admin and anon keys (the instance's first start). */

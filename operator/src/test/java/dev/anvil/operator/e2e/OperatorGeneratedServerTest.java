@@ -124,7 +124,6 @@ class OperatorGeneratedServerTest {
     }
 
     @Test
-    @Disabled("enable after the auth branch merges: POST /api/auth/users is not on main yet (404)")
     void aUserSignsUpWithTheAnonKey() throws Exception {
         HttpResponse<String> reply = server.call("POST", "/api/auth/users?client_type=mobile", generated.get("ACCESS_ANON_KEY"),
                 "{\"email\":\"first@example.com\",\"password\":\"correct-horse-9\"}");

@@ -28,6 +28,7 @@ import dev.anvil.server.http.Principal;
  */
 public final class AccessTokens {
 
+    /** The most clock skew ever tolerated (and the default); ANVIL_JWT_CLOCK_SKEW_SECONDS may lower it. */
     public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
     private static final int CACHE_LIMIT = 20_000;
 
@@ -37,9 +38,18 @@ public final class AccessTokens {
     private final RSASSAVerifier rsaVerifier;
     private final Duration accessTokenTtl;
     private final Clock clock;
+    private final Duration clockSkew;
     private final Map<String, Principal> verified = new ConcurrentHashMap<>();
 
     public AccessTokens(SigningKeys keys, Duration accessTokenTtl, Clock clock) {
+        this(keys, accessTokenTtl, clock, CLOCK_SKEW);
+    }
+
+    public AccessTokens(SigningKeys keys, Duration accessTokenTtl, Clock clock, Duration clockSkew) {
+        if (clockSkew.isNegative() || clockSkew.compareTo(CLOCK_SKEW) > 0) {
+            throw new IllegalArgumentException("clock skew must be between 0 and " + CLOCK_SKEW.toSeconds() + " seconds");
+        }
+        this.clockSkew = clockSkew;
         this.keys = keys;
         this.hs256 = new Hs256(keys.hmacSecret());
         this.accessTokenTtl = accessTokenTtl;
@@ -62,6 +72,14 @@ public final class AccessTokens {
 
     /** An RS256 access token for a user ({@code role: authenticated}) or an admin ({@code project_admin}). */
     public String issue(String subject, String email, String role) {
+        return issue(subject, email, role, null);
+    }
+
+    /**
+     * As {@link #issue(String, String, String)}, naming the server-side session ({@code sid}) the
+     * token belongs to, so a sign-out presented with only the access token can end that session.
+     */
+    public String issue(String subject, String email, String role, String sessionId) {
         Instant now = clock.instant();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject(subject)
@@ -70,6 +88,9 @@ public final class AccessTokens {
                 .expirationTime(Date.from(now.plus(accessTokenTtl)));
         if (email != null) {
             claims.claim("email", email);
+        }
+        if (sessionId != null) {
+            claims.claim("sid", sessionId);
         }
         return signRs256(claims.build());
     }
@@ -112,7 +133,7 @@ public final class AccessTokens {
         Principal cached = verified.get(token);
         if (cached != null) {
             if (!(cached instanceof Principal.Token t) || t.expiresAtEpochSecond() == 0
-                    || clock.instant().getEpochSecond() <= t.expiresAtEpochSecond() + CLOCK_SKEW.toSeconds()) {
+                    || clock.instant().getEpochSecond() <= t.expiresAtEpochSecond() + clockSkew.toSeconds()) {
                 return cached;
             }
             verified.remove(token);
@@ -173,15 +194,15 @@ public final class AccessTokens {
             if (expiryRequired) {
                 throw new InvalidTokenException(InvalidTokenException.Reason.INVALID);
             }
-        } else if (now.isAfter(exp.toInstant().plus(CLOCK_SKEW))) {
+        } else if (now.isAfter(exp.toInstant().plus(clockSkew))) {
             throw new InvalidTokenException(InvalidTokenException.Reason.EXPIRED);
         }
         Date nbf = claims.getNotBeforeTime();
-        if (nbf != null && nbf.toInstant().isAfter(now.plus(CLOCK_SKEW))) {
+        if (nbf != null && nbf.toInstant().isAfter(now.plus(clockSkew))) {
             throw new InvalidTokenException(InvalidTokenException.Reason.INVALID);
         }
         Date iat = claims.getIssueTime();
-        if (iat != null && iat.toInstant().isAfter(now.plus(CLOCK_SKEW))) {
+        if (iat != null && iat.toInstant().isAfter(now.plus(clockSkew))) {
             throw new InvalidTokenException(InvalidTokenException.Reason.INVALID);
         }
     }

@@ -5,8 +5,10 @@ import java.util.Collections;
 import java.util.List;
 
 import dev.anvil.server.auth.AuthSettings;
+import dev.anvil.server.auth.mail.MailSettings;
 import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.db.DatabaseSettings;
+import dev.anvil.server.http.HttpSettings;
 import dev.anvil.server.secrets.KeySettings;
 
 /** Every setting the server reads, grouped by domain — the source of the README's configuration table. */
@@ -21,6 +23,8 @@ public final class SettingsCatalog {
         all.addAll(DatabaseSettings.ALL);
         all.addAll(KeySettings.ALL);
         all.addAll(AuthSettings.ALL);
+        all.addAll(MailSettings.ALL);
+        all.addAll(HttpSettings.ALL);
         all.addAll(DatabaseApiSettings.ALL);
         return Collections.unmodifiableList(all);
     }
