@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.Locale;
 
 import dev.anvil.server.db.PgErrors;
+import io.helidon.dbclient.DbClientException;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -104,11 +105,16 @@ public final class ErrorHandling {
         };
     }
 
+    /**
+     * Looks through wrappers to the failure that means something: JDK wrappers (CompletionException,
+     * UncheckedIOException …) and Helidon DbClient's DbClientException, which wraps the SQLException
+     * whose SQLSTATE decides the answer (a unique violation is a 409, not a 500).
+     */
     private static Throwable unwrap(Throwable e) {
         Throwable current = e;
         while (current.getCause() != null && current.getCause() != current
                 && (current instanceof RuntimeException) && !(current instanceof ApiException)
-                && current.getClass().getName().startsWith("java.")) {
+                && (current.getClass().getName().startsWith("java.") || current instanceof DbClientException)) {
             current = current.getCause();
         }
         return current;

@@ -128,6 +128,18 @@ class ErrorShapesTest {
     }
 
     @Test
+    void databaseErrorsRaisedThroughDbClientKeepTheirMeaning() throws Exception {
+        // A constraint the platform's own DbClient statements trip must answer per §9, not 500.
+        try (var connection = server.anvil().database().connection(); var statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE system.mcp_usage ADD CONSTRAINT tool_not_forbidden CHECK (tool_name <> 'forbidden-tool')");
+        }
+        HttpCall.Reply reply = server.post("/api/usage/mcp").header("x-api-key", server.apiKey())
+                .json(Map.of("tool_name", "forbidden-tool")).send();
+
+        assertErrorBody(reply, 400, "DATABASE_CONSTRAINT_VIOLATION");
+    }
+
+    @Test
     void validRequestStillWorks() {
         HttpCall.Reply reply = server.post("/api/usage/mcp").header("x-api-key", server.apiKey())
                 .json(Map.of("tool_name", "run-raw-sql", "success", true)).send();
