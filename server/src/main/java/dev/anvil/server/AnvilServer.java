@@ -30,6 +30,7 @@ import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.SecretCipher;
 import dev.anvil.server.secrets.SecretStore;
+import dev.anvil.server.storage.Storage;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
@@ -56,6 +57,7 @@ public final class AnvilServer implements AutoCloseable {
     private SecretStore secrets;
     private Credentials credentials;
     private KeyBootstrap.Result keys;
+    private Storage storage;
     private WebServer webServer;
     private String baseUrl;
 
@@ -93,7 +95,7 @@ public final class AnvilServer implements AutoCloseable {
         WebServerConfig.Builder builder = WebServer.builder()
                 .host(config.get(CoreSettings.HOST))
                 .port(config.getInt(CoreSettings.PORT))
-                .maxPayloadSize(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes))
+                .maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
                 .directHandlers(ErrorHandling.directHandlers())
                 .shutdownHook(false)
                 .addFeature(observe)
@@ -131,6 +133,8 @@ public final class AnvilServer implements AutoCloseable {
                 config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock);
         ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
         credentials = new Credentials(projectKeys, accessTokens);
+        storage = Storage.start(config, dataDir, database.dataSource(), keys.jwtSecret());
+        track(storage);
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -159,6 +163,7 @@ public final class AnvilServer implements AutoCloseable {
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
         routing.register("/api/usage", new UsageService(credentials, database.client()));
+        routing.register("/api/storage", storage.services(credentials, this::baseUrl));
     }
 
     public int port() {

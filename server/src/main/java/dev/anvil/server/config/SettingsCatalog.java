@@ -7,6 +7,7 @@ import java.util.List;
 import dev.anvil.server.auth.AuthSettings;
 import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.secrets.KeySettings;
+import dev.anvil.server.storage.StorageSettings;
 
 /** Every setting the server reads, grouped by domain — the source of the README's configuration table. */
 public final class SettingsCatalog {
@@ -20,6 +21,7 @@ public final class SettingsCatalog {
         all.addAll(DatabaseSettings.ALL);
         all.addAll(KeySettings.ALL);
         all.addAll(AuthSettings.ALL);
+        all.addAll(StorageSettings.ALL);
         return Collections.unmodifiableList(all);
     }
 
