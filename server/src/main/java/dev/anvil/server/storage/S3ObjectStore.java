@@ -11,6 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -27,12 +32,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -45,14 +48,15 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * staging object or an unfinished multipart upload that no reader can see; {@link #sweep} removes
  * those older than {@link #STALE_AFTER} (younger ones may belong to another replica's upload).
  *
- * <p>Checksums are computed only when S3 requires them: S3-compatible servers reject the SDK's
- * newer default trailing checksums.
+ * <p>Checksums are computed only when S3 requires them: S3-compatible servers (MinIO, Ceph,
+ * S3Proxy, …) reject the SDK's newer default CRC checksum headers.
  */
 final class S3ObjectStore implements ObjectStore {
 
     private static final System.Logger LOG = System.getLogger(S3ObjectStore.class.getName());
     static final int PART_SIZE = 8 * 1024 * 1024;
     static final Duration STALE_AFTER = Duration.ofHours(6);
+    private static final int DELETE_CONCURRENCY = 16;
     private static final String STAGING = ".staging/";
 
     private final S3Client s3;
@@ -279,31 +283,39 @@ final class S3ObjectStore implements ObjectStore {
         deletePrefix(prefix + bucketName.value() + "/", Instant.MAX);
     }
 
-    /** Deletes the objects under {@code keyPrefix} last modified before {@code before}, a thousand per request. */
+    /**
+     * Deletes the objects under {@code keyPrefix} last modified before {@code before}, several at a
+     * time. One DELETE per object rather than DeleteObjects: that call requires a body checksum, and
+     * S3-compatible servers disagree on which checksum headers they accept.
+     */
     private void deletePrefix(String keyPrefix, Instant before) throws IOException {
-        try {
-            List<ObjectIdentifier> batch = new ArrayList<>();
+        try (ExecutorService deleters = Executors.newVirtualThreadPerTaskExecutor()) {
+            Semaphore inFlight = new Semaphore(DELETE_CONCURRENCY);
+            List<Future<?>> deletions = new ArrayList<>();
             for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(keyPrefix)).contents()) {
                 if (object.lastModified() != null && !object.lastModified().isBefore(before)) {
                     continue;
                 }
-                batch.add(ObjectIdentifier.builder().key(object.key()).build());
-                if (batch.size() == 1000) {
-                    deleteBatch(batch);
-                }
+                inFlight.acquireUninterruptibly();
+                deletions.add(deleters.submit(() -> {
+                    try {
+                        s3.deleteObject(r -> r.bucket(bucket).key(object.key()));
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
             }
-            if (!batch.isEmpty()) {
-                deleteBatch(batch);
+            for (Future<?> deletion : deletions) {
+                deletion.get();
             }
         } catch (SdkException e) {
             throw new IOException("S3 delete failed: " + e.getMessage(), e);
+        } catch (ExecutionException e) {
+            throw new IOException("S3 delete failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while deleting S3 objects", e);
         }
-    }
-
-    private void deleteBatch(List<ObjectIdentifier> batch) {
-        List<ObjectIdentifier> keys = List.copyOf(batch);
-        s3.deleteObjects(r -> r.bucket(bucket).delete(Delete.builder().objects(keys).quiet(true).build()));
-        batch.clear();
     }
 
     @Override
