@@ -44,9 +44,12 @@ url="${url/localhost/127.0.0.1}"
 curl -sf -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
   -d '{"bucketName":"bench"}' "$url/api/storage/buckets" > /dev/null
 
-live_heap_kb() { # heap in use after a full GC, in KiB
-  "$JAVA_HOME/bin/jcmd" "$server_pid" GC.run > /dev/null
-  "$JAVA_HOME/bin/jcmd" "$server_pid" GC.heap_info | sed -n 's/.* used \([0-9]*\)K.*/\1/p' | head -1
+live_heap_kb() { # live objects, in KiB: the class histogram runs a full GC and sums what survives it
+  "$JAVA_HOME/bin/jcmd" "$server_pid" GC.class_histogram | awk '/^Total/ {print int($3 / 1024)}'
+}
+
+committed_heap_kb() {
+  "$JAVA_HOME/bin/jcmd" "$server_pid" GC.heap_info | sed -n 's/.*committed \([0-9]*\)K.*/\1/p' | head -1
 }
 
 upload() { # $1 = object key; prints seconds
@@ -92,6 +95,7 @@ upload_median="$(median "${upload_rates[@]}")"
 
 echo "measuring the server's live heap during an upload..."
 before_kb="$(live_heap_kb)"
+committed_before_kb="$(committed_heap_kb)"
 upload heap-probe.bin > /dev/null &
 probe_pid=$!
 half=$((SIZE_MB * 1024 * 1024 / 2))
@@ -104,8 +108,11 @@ for _ in $(seq 1 6000); do
 done
 wait "$probe_pid"
 after_kb="$(live_heap_kb)"
+committed_after_kb="$(committed_heap_kb)"
 [[ -n "$during_kb" ]] || { echo "could not sample the heap mid-upload" >&2; exit 1; }
 printf 'live heap: before %d KiB, half-way through the upload %d KiB, after %d KiB\n' "$before_kb" "$during_kb" "$after_kb"
+printf 'committed heap (the JVM sizes it freely; no -Xmx given): before %d MiB, after all uploads %d MiB\n' \
+  "$((committed_before_kb / 1024))" "$((committed_after_kb / 1024))"
 printf 'heap growth during a %d MiB upload: %.1f MiB (target < 64 MiB)\n' "$SIZE_MB" "$(echo "($during_kb - $before_kb) / 1024" | bc -l)"
 echo "machine load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'median: dd %.0f MiB/s, upload %.0f MiB/s\n' "$dd_median" "$upload_median"

@@ -2,6 +2,7 @@ package dev.anvil.server.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -92,21 +93,11 @@ final class LocalObjectStore implements ObjectStore {
     @Override
     public Staged stage(InputStream content) throws IOException {
         Path file = staging.resolve(UUID.randomUUID() + ".part");
-        long size = 0;
+        long size;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            // Request bodies arrive in small pieces (Helidon reads the socket 8 KiB at a time); writing
-            // them in 1 MiB blocks keeps the write system calls as few as a plain file copy makes.
-            ByteBuffer buffer = ByteBuffer.allocateDirect(WRITE_BLOCK);
-            byte[] block = new byte[WRITE_BLOCK];
-            int read;
-            while ((read = content.readNBytes(block, 0, WRITE_BLOCK)) > 0) {
-                buffer.clear();
-                buffer.put(block, 0, read).flip();
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                size += read;
-            }
+            BlockWriter writer = new BlockWriter(channel);
+            size = content.transferTo(writer);
+            writer.flush();
             // Durable before it can become visible: after a crash an object is whole or absent.
             channel.force(true);
         } catch (IOException | RuntimeException e) {
@@ -303,6 +294,53 @@ final class LocalObjectStore implements ObjectStore {
             // already gone
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Could not delete " + path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes to a file channel in blocks of {@value #WRITE_BLOCK} bytes. Request bodies arrive in
+     * small pieces (Helidon reads the socket 8 KiB at a time); writing each piece would cost a system
+     * call per 8 KiB, where a plain file copy makes one per MiB. Bytes are copied once, into a direct
+     * buffer the kernel reads from.
+     */
+    private static final class BlockWriter extends OutputStream {
+        private final FileChannel channel;
+        private final ByteBuffer block = ByteBuffer.allocateDirect(WRITE_BLOCK);
+
+        BlockWriter(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            while (length > 0) {
+                int n = Math.min(length, block.remaining());
+                block.put(bytes, offset, n);
+                offset += n;
+                length -= n;
+                if (!block.hasRemaining()) {
+                    flush();
+                }
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            block.flip();
+            while (block.hasRemaining()) {
+                channel.write(block);
+            }
+            block.clear();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 

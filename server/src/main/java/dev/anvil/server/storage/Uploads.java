@@ -2,6 +2,7 @@ package dev.anvil.server.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
@@ -217,12 +218,32 @@ final class Uploads {
         @Override
         public int read(byte[] target, int offset, int count) throws IOException {
             int read = in.read(target, offset, count);
-            if (read > 0 && length < head.length) {
-                int copy = Math.min(read, head.length - length);
-                System.arraycopy(target, offset, head, length, copy);
+            capture(target, offset, read);
+            return read;
+        }
+
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            return in.transferTo(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int count) throws IOException {
+                    capture(bytes, offset, count);
+                    out.write(bytes, offset, count);
+                }
+            });
+        }
+
+        private void capture(byte[] bytes, int offset, int count) {
+            if (count > 0 && length < head.length) {
+                int copy = Math.min(count, head.length - length);
+                System.arraycopy(bytes, offset, head, length, copy);
                 length += copy;
             }
-            return read;
         }
     }
 }

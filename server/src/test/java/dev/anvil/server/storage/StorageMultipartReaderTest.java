@@ -111,6 +111,28 @@ class StorageMultipartReaderTest {
         assertThat(parts.get(2).body()).asString().isEqualTo("bye");
     }
 
+    @ParameterizedTest(name = "{0} bytes, reads of at most {1}")
+    @MethodSource("sizesAndChunks")
+    void transferToGivesTheSameBytes(int size, int maxChunk) throws IOException {
+        byte[] file = randomBytes(size, size * 17L + maxChunk);
+        byte[] body = encode(List.of(new MultipartBody.Part("file", "f.bin", null, file),
+                new MultipartBody.Part("after", null, null, "x".getBytes(StandardCharsets.UTF_8))));
+        MultipartReader reader = new MultipartReader(new ChoppyStream(body, size, maxChunk), BOUNDARY, Long.MAX_VALUE);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertThat(reader.next().orElseThrow().body().transferTo(out)).isEqualTo(size);
+        assertThat(out.toByteArray()).isEqualTo(file);
+        assertThat(reader.next().orElseThrow().body().readAllBytes()).asString().isEqualTo("x");
+        assertThat(reader.next()).isEmpty();
+    }
+
+    @Test
+    void transferToStopsAtTheLimitToo() {
+        byte[] body = encode(List.of(new MultipartBody.Part("file", "big.bin", null, randomBytes(1_000_000, 8))));
+        assertThatThrownBy(() -> new MultipartReader(new ByteArrayInputStream(body), BOUNDARY, 500_000).next().orElseThrow()
+                .body().transferTo(java.io.OutputStream.nullOutputStream()))
+                .isInstanceOf(MultipartReader.PartTooLargeException.class);
+    }
+
     @Test
     void nearBoundariesInsideTheBodyAreContent() throws IOException {
         String tricky = "\r\n--" + BOUNDARY.substring(0, BOUNDARY.length() - 1) + "\r\n"   // one char short
