@@ -70,6 +70,7 @@ write_with_dd() { # prints seconds
   echo "$end - $start" | bc -l
 }
 
+committed_before_kb="$(committed_heap_kb)"
 echo "warm-up upload..."
 upload warmup.bin > /dev/null
 curl -sf -X DELETE -H "Authorization: Bearer $API_KEY" "$url/api/storage/buckets/bench/objects/warmup.bin" > /dev/null
@@ -95,7 +96,6 @@ upload_median="$(median "${upload_rates[@]}")"
 
 echo "measuring the server's live heap during an upload..."
 before_kb="$(live_heap_kb)"
-committed_before_kb="$(committed_heap_kb)"
 upload heap-probe.bin > /dev/null &
 probe_pid=$!
 half=$((SIZE_MB * 1024 * 1024 / 2))
@@ -111,7 +111,7 @@ after_kb="$(live_heap_kb)"
 committed_after_kb="$(committed_heap_kb)"
 [[ -n "$during_kb" ]] || { echo "could not sample the heap mid-upload" >&2; exit 1; }
 printf 'live heap: before %d KiB, half-way through the upload %d KiB, after %d KiB\n' "$before_kb" "$during_kb" "$after_kb"
-printf 'committed heap (the JVM sizes it freely; no -Xmx given): before %d MiB, after all uploads %d MiB\n' \
+printf 'committed heap (no -Xmx given, the JVM sizes it): at start %d MiB, after all uploads %d MiB\n' \
   "$((committed_before_kb / 1024))" "$((committed_after_kb / 1024))"
 printf 'heap growth during a %d MiB upload: %.1f MiB (target < 64 MiB)\n' "$SIZE_MB" "$(echo "($during_kb - $before_kb) / 1024" | bc -l)"
 echo "machine load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -35,6 +35,7 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class Downloads {
 
+    private static final System.Logger LOG = System.getLogger(Downloads.class.getName());
     static final long DEFAULT_EXPIRES_IN = 3600;
     static final long MAX_EXPIRES_IN = 604800;
     private static final Duration PUBLIC_PRESIGNED_LIFETIME = Duration.ofSeconds(MAX_EXPIRES_IN);
@@ -85,7 +86,7 @@ final class Downloads {
             return;
         }
         if (opened.isEmpty()) {
-            System.getLogger(Downloads.class.getName()).log(System.Logger.Level.WARNING,
+            LOG.log(System.Logger.Level.WARNING,
                     "Object " + bucket.name() + "/" + key + " has a row but no bytes in the " + store.name() + " store");
             throw objectNotFound();
         }

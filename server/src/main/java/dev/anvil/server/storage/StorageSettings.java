@@ -8,11 +8,11 @@ import dev.anvil.server.config.Setting;
 public final class StorageSettings {
 
     public static final Setting STORAGE_DIR = Setting.optional("STORAGE_DIR",
-            "Local storage root: objects at STORAGE_DIR/<bucket>/<key> (default ANVIL_DATA_DIR/storage)");
+            "Local storage root: objects at `STORAGE_DIR/<bucket>/<key>` (default `ANVIL_DATA_DIR/storage`)");
     public static final Setting AWS_S3_BUCKET = Setting.optional("AWS_S3_BUCKET",
             "S3 bucket holding every storage bucket as a folder; setting it selects the s3 provider");
     public static final Setting APP_KEY = Setting.of("APP_KEY", "local",
-            "Folder inside AWS_S3_BUCKET for this project: objects at <APP_KEY>/<bucket>/<key> (InsForge's layout)");
+            "Folder inside AWS_S3_BUCKET for this project: objects at `<APP_KEY>/<bucket>/<key>` (InsForge's layout)");
     public static final Setting AWS_REGION = Setting.of("AWS_REGION", "us-east-2", "Region of AWS_S3_BUCKET");
     public static final Setting AWS_ACCESS_KEY_ID = Setting.optional("AWS_ACCESS_KEY_ID",
             "S3 access key; unset = the AWS default credential chain (instance role, profile, …)");
@@ -22,7 +22,7 @@ public final class StorageSettings {
     public static final Setting PROVIDER = Setting.optional("ANVIL_STORAGE_PROVIDER",
             "`local` or `s3` (default: `s3` when AWS_S3_BUCKET is set, else `local`)");
     public static final Setting S3_PATH_STYLE = Setting.optional("ANVIL_S3_PATH_STYLE",
-            "Path-style S3 URLs (endpoint/bucket/key); default true when S3_ENDPOINT_URL is set, else false");
+            "Path-style S3 URLs (`endpoint/bucket/key`); default true when S3_ENDPOINT_URL is set, else false");
     public static final Setting S3_PRESIGNED = Setting.of("ANVIL_S3_PRESIGNED", "false",
             "S3 only: hand clients presigned S3 URLs (POST upload + confirm, GET download) instead of proxying the "
                     + "bytes through the server; needs an S3 endpoint the clients can reach");

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Principal;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -122,6 +123,9 @@ final class Uploads {
             });
             committed = true;
             return stored;
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            // The client hung up mid-body; nobody is left to read the answer, but no stack trace either.
+            throw invalid("The request body ended before the upload was complete");
         } catch (MultipartReader.PartTooLargeException e) {
             throw tooLarge(limit);
         } catch (MultipartReader.MalformedMultipartException e) {

@@ -256,6 +256,34 @@ class StorageUploadTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("providers")
+    void aClientThatHangsUpMidUploadLeavesNothing(StorageFixture f) throws Exception {
+        String bucket = f.newBucket(true);
+        byte[] original = random(5000);
+        assertThat(f.put(bucket, "doc.bin", original, f.apiKey()).status()).isEqualTo(200);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", f.server().anvil().port())) {
+            String head = "--" + MultipartBody.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc.bin\"\r\n\r\n";
+            socket.getOutputStream().write(("PUT /api/storage/buckets/" + bucket + "/objects/doc.bin HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + f.apiKey() + "\r\nContent-Type: " + MultipartBody.file(SMALL, "x", null).contentType()
+                    + "\r\nContent-Length: 50000000\r\n\r\n" + head).getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(random(9 * 1024 * 1024));
+            socket.getOutputStream().flush();
+        }
+        // The server notices the hang-up when it has read what the socket still held; wait until
+        // nothing has been staged for a whole second.
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        int emptyChecks = 0;
+        while (emptyChecks < 20 && System.nanoTime() < deadline) {
+            emptyChecks = f.stagingLeftovers().isEmpty() ? emptyChecks + 1 : 0;
+            Thread.sleep(50);
+        }
+        assertThat(f.stagingLeftovers()).as("the staged part is discarded").isEmpty();
+        assertThat(f.get(bucket, "doc.bin", null).bytes()).as("the old object is untouched").isEqualTo(original);
+        assertThat(f.storedKeys(bucket)).containsExactly("doc.bin");
+        assertThat(f.put(bucket, "after.bin", SMALL, f.apiKey()).status()).as("the server carries on").isEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
     void aFileExactlyAtTheLimitIsAccepted(StorageFixture f) {
         String bucket = f.newBucket(true);
         SharedPostgres.execute(f.database(), "UPDATE storage.config SET max_file_size_mb = 1");
