@@ -19,8 +19,8 @@ import dev.anvil.server.http.Json;
  * The platform side of storage — {@code storage.buckets} and the {@code storage.config} singleton —
  * read and written as the server itself, not as the caller: bucket administration is admin-only,
  * and whether a bucket exists or is public must be known even to anonymous downloaders (anon has no
- * access to the storage schema). Changes that also touch the bytes run the provider step inside
- * the row's transaction, so a failing provider leaves the row as it was.
+ * access to the storage schema). Creating a bucket prepares the provider inside the row's
+ * transaction, so a provider that fails leaves no bucket behind.
  */
 final class BucketStore {
 
@@ -110,21 +110,13 @@ final class BucketStore {
         }
     }
 
-    /** Deletes the bucket and (by cascade) its object rows, then the bytes; false when it did not exist. */
-    boolean delete(BucketName name, ProviderStep removeBytes) throws SQLException, IOException {
-        return inTransaction(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "DELETE FROM storage.buckets WHERE name = ? RETURNING name")) {
-                statement.setString(1, name.value());
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next()) {
-                        return false;
-                    }
-                }
-            }
-            removeBytes.run();
-            return true;
-        });
+    /** Deletes the bucket and, by cascade, its object rows; false when it did not exist. */
+    boolean delete(BucketName name) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement("DELETE FROM storage.buckets WHERE name = ?")) {
+            statement.setString(1, name.value());
+            return statement.executeUpdate() > 0;
+        }
     }
 
     ObjectNode config() throws SQLException {

@@ -93,6 +93,16 @@ final class ObjectService implements HttpService {
         return req.prologue().uriPath().rawPath();
     }
 
+    /** The bucket and key a {@code …/<section><key>} request is about (the key validated, the bucket existing). */
+    private record Target(BucketStore.Bucket bucket, ObjectKey key) {
+    }
+
+    private Target target(ServerRequest req, String section) throws SQLException {
+        ObjectPath path = ObjectPath.parse(rawPath(req), section);
+        ObjectKey key = path.key();
+        return new Target(buckets.require(path.bucket()), key);
+    }
+
     private BucketStore.Bucket bucket(ServerRequest req) throws SQLException {
         return buckets.require(new BucketName(req.path().pathParameters().get("bucket")));
     }
@@ -134,11 +144,9 @@ final class ObjectService implements HttpService {
     /** PUT: create or replace the object at the key in the path. */
     private void upload(ServerRequest req, ServerResponse res) throws SQLException {
         Principal principal = credentials.user(req);
-        ObjectPath path = ObjectPath.parse(rawPath(req), OBJECTS);
-        ObjectKey key = path.key();
-        BucketStore.Bucket bucket = buckets.require(path.bucket());
-        uploads.checkWritable(principal, path.bucket(), key);
-        StoredObject stored = uploads.receive(principal, bucket, req, fileName -> key);
+        Target target = target(req, OBJECTS);
+        uploads.checkWritable(principal, target.bucket().name(), target.key());
+        StoredObject stored = uploads.receive(principal, target.bucket(), req, fileName -> target.key());
         Json.send(res, 200, stored.storageFile(baseUrl.get()));
     }
 
@@ -153,16 +161,14 @@ final class ObjectService implements HttpService {
     }
 
     private void download(ServerRequest req, ServerResponse res, boolean headOnly) throws SQLException, IOException {
-        ObjectPath path = ObjectPath.parse(rawPath(req), OBJECTS);
-        ObjectKey key = path.key();
-        downloads.serve(req, res, buckets.require(path.bucket()), key, headOnly);
+        Target target = target(req, OBJECTS);
+        downloads.serve(req, res, target.bucket(), target.key(), headOnly);
     }
 
     private void downloadStrategy(ServerRequest req, ServerResponse res) throws SQLException {
-        ObjectPath path = ObjectPath.parse(rawPath(req), DOWNLOAD_STRATEGY + "/" + OBJECTS);
-        ObjectKey key = path.key();
+        Target target = target(req, DOWNLOAD_STRATEGY + "/" + OBJECTS);
         long expiresIn = req.query().first("expiresIn").map(ObjectService::seconds).orElse(Downloads.DEFAULT_EXPIRES_IN);
-        sendStrategy(req, res, buckets.require(path.bucket()), key, expiresIn);
+        sendStrategy(req, res, target.bucket(), target.key(), expiresIn);
     }
 
     private void sendStrategy(ServerRequest req, ServerResponse res, BucketStore.Bucket bucket, ObjectKey key, long expiresIn)
@@ -249,10 +255,8 @@ final class ObjectService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) throws SQLException {
         Principal principal = credentials.user(req);
-        ObjectPath path = ObjectPath.parse(rawPath(req), OBJECTS);
-        ObjectKey key = path.key();
-        BucketStore.Bucket bucket = buckets.require(path.bucket());
-        if (!deleteObject(principal, bucket.name(), key)) {
+        Target target = target(req, OBJECTS);
+        if (!deleteObject(principal, target.bucket().name(), target.key())) {
             throw Downloads.objectNotFound();
         }
         ObjectNode reply = Json.object();

@@ -70,9 +70,8 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
         item.put("uploaded_via", uploadedVia);
         item.put("s3_access_key_id", s3AccessKeyId);
         item.put("etag", etag);
-        item.put("mimeType", mimeType);
-        item.put("uploadedAt", iso(uploadedAt));
-        item.put("url", url(baseUrl));
+        // The StorageFile fields follow; bucket, key and size keep their places.
+        item.setAll(storageFile(baseUrl));
         return item;
     }
 }

@@ -10,8 +10,6 @@ import java.util.stream.StreamSupport;
 
 import dev.anvil.server.testing.HttpCall;
 import dev.anvil.server.testing.SharedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * each user to {@code <their id>/…}: other users' objects are invisible (404), and writing into
  * another user's folder is refused before any byte is stored.
  */
-class StorageAccessTest {
+class StorageAccessTest extends StorageBehaviour {
 
     /** The README's example policy, verbatim. */
     static final String FOLDER_POLICY = """
@@ -31,22 +29,6 @@ class StorageAccessTest {
                 USING ((storage.foldername(key))[1] = auth.uid()::text)
                 WITH CHECK ((storage.foldername(key))[1] = auth.uid()::text);
             """;
-
-    static List<StorageFixture> fixtures;
-
-    @BeforeAll
-    static void start() {
-        fixtures = StorageFixture.both("access");
-    }
-
-    @AfterAll
-    static void stop() {
-        fixtures.forEach(StorageFixture::close);
-    }
-
-    static Stream<StorageFixture> providers() {
-        return fixtures.stream();
-    }
 
     static byte[] text(String value) {
         return value.getBytes(StandardCharsets.UTF_8);

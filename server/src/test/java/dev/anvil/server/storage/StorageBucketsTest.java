@@ -11,8 +11,6 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.testing.HttpCall;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,23 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * change visibility, delete (with the bytes), {@code GET/PUT /api/storage/config}, and the refusals —
  * non-admins, bad names, duplicates, unknown buckets, invalid bodies.
  */
-class StorageBucketsTest {
-
-    static List<StorageFixture> fixtures;
-
-    @BeforeAll
-    static void start() {
-        fixtures = StorageFixture.both("buckets");
-    }
-
-    @AfterAll
-    static void stop() {
-        fixtures.forEach(StorageFixture::close);
-    }
-
-    static Stream<StorageFixture> providers() {
-        return fixtures.stream();
-    }
+class StorageBucketsTest extends StorageBehaviour {
 
     static HttpCall.Reply create(StorageFixture f, Object body) {
         return f.call("POST", "/api/storage/buckets").bearer(f.apiKey()).json(body).send();
@@ -170,7 +152,7 @@ class StorageBucketsTest {
                         .json(Map.of()).send()));
     }
 
-    static Stream<Arguments> refusalsOnBoth() {
+    Stream<Arguments> refusalsOnBoth() {
         return providers().flatMap(f -> refusals().map(r -> Arguments.of(f, r)));
     }
 

@@ -13,8 +13,6 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.testing.HttpCall;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,27 +22,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * safe headers, public vs private access, {@code download-strategy} (GET and the deprecated POST
  * alias), and signed URLs that work without a credential until they expire.
  */
-class StorageDownloadTest {
+class StorageDownloadTest extends StorageBehaviour {
 
-    static List<StorageFixture> fixtures;
     static final byte[] CONTENT = new byte[100_000];
 
     static {
         new Random(42).nextBytes(CONTENT);
-    }
-
-    @BeforeAll
-    static void start() {
-        fixtures = StorageFixture.both("download");
-    }
-
-    @AfterAll
-    static void stop() {
-        fixtures.forEach(StorageFixture::close);
-    }
-
-    static Stream<StorageFixture> providers() {
-        return fixtures.stream();
     }
 
     /** A bucket holding {@link #CONTENT} at {@code folder/data.bin}. */
@@ -81,7 +64,7 @@ class StorageDownloadTest {
                 Arguments.of("bytes=99000-200000", 99_000, 99_999));
     }
 
-    static Stream<Arguments> rangesOnBoth() {
+    Stream<Arguments> rangesOnBoth() {
         return providers().flatMap(f -> ranges().map(r -> Arguments.of(f, r.get()[0], r.get()[1], r.get()[2])));
     }
 

@@ -102,6 +102,16 @@ final class StorageFixture {
         return server.userToken(userId, userId + "@example.com");
     }
 
+    /** Runs {@code body} with the storage config's upload limit set to {@code megabytes}, then restores the default. */
+    void withUploadLimitMb(int megabytes, Runnable body) {
+        SharedPostgres.execute(database(), "UPDATE storage.config SET max_file_size_mb = " + megabytes);
+        try {
+            body.run();
+        } finally {
+            SharedPostgres.execute(database(), "UPDATE storage.config SET max_file_size_mb = 50");
+        }
+    }
+
     /** A new bucket with a unique name. */
     String newBucket(boolean isPublic) {
         String name = "b" + NAMES.incrementAndGet() + (isPublic ? "-pub" : "-priv");

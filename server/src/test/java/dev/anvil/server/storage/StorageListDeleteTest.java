@@ -12,8 +12,6 @@ import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.testing.HttpCall;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,25 +20,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * search, limit and offset and the contract's item shape; {@code DELETE …/objects/<key>} and
  * {@code DELETE …/objects} with {@code {keys}}, checked down to the provider's bytes.
  */
-class StorageListDeleteTest {
+class StorageListDeleteTest extends StorageBehaviour {
 
-    static List<StorageFixture> fixtures;
     static final List<String> KEYS = List.of("a.txt", "docs/2024/report.pdf", "docs/2025/report.pdf", "docs/notes.txt",
             "docs_archive/old.txt", "docsXarchive/other.txt", "100%/done.txt", "z.bin");
-
-    @BeforeAll
-    static void start() {
-        fixtures = StorageFixture.both("listdelete");
-    }
-
-    @AfterAll
-    static void stop() {
-        fixtures.forEach(StorageFixture::close);
-    }
-
-    static Stream<StorageFixture> providers() {
-        return fixtures.stream();
-    }
 
     static String bucketWithKeys(StorageFixture f) {
         String bucket = f.newBucket(false);

@@ -12,7 +12,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.testing.HttpCall;
-import dev.anvil.server.testing.SharedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,8 +104,7 @@ class StoragePresignedTest {
         assertThat(missing.json().get("error").asText()).isEqualTo("STORAGE_NOT_FOUND");
 
         JsonNode strategy = strategy(bucket, "big.bin", f.apiKey());
-        SharedPostgres.execute(f.database(), "UPDATE storage.config SET max_file_size_mb = 1");
-        try {
+        f.withUploadLimitMb(1, () -> {
             postForm(strategy, new byte[1024 * 1024 + 1]);
             HttpCall.Reply confirmed = f.call("POST", strategy.get("confirmUrl").asText()).bearer(f.apiKey())
                     .json(Map.of("size", 1024 * 1024 + 1)).send();
@@ -114,9 +112,7 @@ class StoragePresignedTest {
             assertThat(f.storedKeys(bucket)).isEmpty();
             assertThat(f.call("GET", "/api/storage/buckets/" + bucket + "/objects").bearer(f.apiKey()).send().json()
                     .get("pagination").get("total").asInt()).isZero();
-        } finally {
-            SharedPostgres.execute(f.database(), "UPDATE storage.config SET max_file_size_mb = 50");
-        }
+        });
     }
 
     @Test

@@ -10,9 +10,6 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.testing.HttpCall;
-import dev.anvil.server.testing.SharedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,23 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code POST …/objects} (generated key), {@code POST …/upload-strategy}, the StorageFile shape,
  * MIME detection, and every refused upload — with proof that a refused upload wrote nothing.
  */
-class StorageUploadTest {
-
-    static List<StorageFixture> fixtures;
-
-    @BeforeAll
-    static void start() {
-        fixtures = StorageFixture.both("upload");
-    }
-
-    @AfterAll
-    static void stop() {
-        fixtures.forEach(StorageFixture::close);
-    }
-
-    static Stream<StorageFixture> providers() {
-        return fixtures.stream();
-    }
+class StorageUploadTest extends StorageBehaviour {
 
     static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 1};
 
@@ -121,7 +102,7 @@ class StorageUploadTest {
                 Arguments.of("xml", "data.xml", "<?xml version=\"1.0\"?><root/>".getBytes(StandardCharsets.UTF_8), "application/octet-stream"));
     }
 
-    static Stream<Arguments> sniffedOnBoth() {
+    Stream<Arguments> sniffedOnBoth() {
         return providers().flatMap(f -> sniffed().map(a -> Arguments.of(f, a.get()[0], a.get()[1], a.get()[2], a.get()[3])));
     }
 
@@ -217,7 +198,7 @@ class StorageUploadTest {
                                 .body("multipart/form-data; boundary=x", "--x--\r\n".getBytes(StandardCharsets.UTF_8)).send()));
     }
 
-    static Stream<Arguments> refusalsOnBoth() {
+    Stream<Arguments> refusalsOnBoth() {
         return providers().flatMap(f -> refusals().map(r -> Arguments.of(f, r)));
     }
 
@@ -225,8 +206,7 @@ class StorageUploadTest {
     @MethodSource("refusalsOnBoth")
     void refusedUploadsWriteNothing(StorageFixture f, Refusal refusal) {
         String bucket = f.newBucket(true);
-        SharedPostgres.execute(f.database(), "UPDATE storage.config SET max_file_size_mb = 1");
-        try {
+        f.withUploadLimitMb(1, () -> {
             HttpCall.Reply reply = refusal.request().apply(f, bucket);
 
             assertThat(reply.status()).as(reply.toString()).isEqualTo(refusal.status());
@@ -236,9 +216,7 @@ class StorageUploadTest {
             assertThat(f.stagingLeftovers()).as("no staged bytes left").isEmpty();
             HttpCall.Reply list = f.call("GET", "/api/storage/buckets/" + bucket + "/objects").bearer(f.apiKey()).send();
             assertThat(list.json().get("pagination").get("total").asInt()).as("no metadata row").isZero();
-        } finally {
-            SharedPostgres.execute(f.database(), "UPDATE storage.config SET max_file_size_mb = 50");
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0}")
@@ -286,15 +264,12 @@ class StorageUploadTest {
     @MethodSource("providers")
     void aFileExactlyAtTheLimitIsAccepted(StorageFixture f) {
         String bucket = f.newBucket(true);
-        SharedPostgres.execute(f.database(), "UPDATE storage.config SET max_file_size_mb = 1");
-        try {
+        f.withUploadLimitMb(1, () -> {
             byte[] content = random(1024 * 1024);
             HttpCall.Reply reply = f.put(bucket, "exact.bin", content, f.apiKey());
             assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
             assertThat(f.get(bucket, "exact.bin", null).bytes()).isEqualTo(content);
-        } finally {
-            SharedPostgres.execute(f.database(), "UPDATE storage.config SET max_file_size_mb = 50");
-        }
+        });
     }
 
     @ParameterizedTest(name = "{0}")
