@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Upload benchmark (targets.md): a 1 GiB file uploaded through the API (PUT multipart, local
 # provider, fsync + rename as in production) vs writing the same bytes to the same disk with dd
-# (conv=fsync), alternating in the same run; medians compared. Also reports the server's heap: the
+# (conv=fsync), alternating in the same run; the ratio is the median of the per-round ratios (each
+# round's upload and dd run back to back, so they share the machine's load of that moment). Also reports the server's heap: the
 # live heap (after a forced GC) half-way through an upload, minus the live heap before it.
-# Usage: ./anvil bench storage [size MiB, default 1024] [rounds, default 3]
+# Usage: ./anvil bench storage [size MiB, default 1024] [rounds, default 5]
 # The work directory (source file, dd target, STORAGE_DIR) is ANVIL_BENCH_DIR or a temp dir:
 # it holds about three times the file size while it runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${JAVA_HOME:?run through ./anvil bench storage}"
 SIZE_MB="${1:-1024}"
-ROUNDS="${2:-3}"
+ROUNDS="${2:-5}"
 API_KEY="ik_$(printf 'b%.0s' {1..64})"
 
 mvn -B -ntp -q -DskipTests -pl server -am package
@@ -67,6 +68,7 @@ write_with_dd() { # prints seconds
   dd if="$work/source.bin" of="$work/dd-target.bin" bs=1M conv=fsync status=none
   end=$EPOCHREALTIME
   rm -f "$work/dd-target.bin"
+  sync
   echo "$end - $start" | bc -l
 }
 
@@ -77,17 +79,25 @@ curl -sf -X DELETE -H "Authorization: Bearer $API_KEY" "$url/api/storage/buckets
 
 dd_rates=()
 upload_rates=()
+ratios=()
 for round in $(seq 1 "$ROUNDS"); do
+  # Alternate which goes first, and clear the previous file (and its writeback) outside the timings.
   sync
-  dd_s="$(write_with_dd)"
-  sync
-  up_s="$(upload "round-$round.bin")"
+  if (( round % 2 == 1 )); then
+    dd_s="$(write_with_dd)"; sync
+    up_s="$(upload "round-$round.bin")"
+  else
+    up_s="$(upload "round-$round.bin")"; sync
+    dd_s="$(write_with_dd)"
+  fi
   curl -sf -X DELETE -H "Authorization: Bearer $API_KEY" "$url/api/storage/buckets/bench/objects/round-$round.bin" > /dev/null
   dd_rate="$(echo "$SIZE_MB / $dd_s" | bc -l)"
   up_rate="$(echo "$SIZE_MB / $up_s" | bc -l)"
   dd_rates+=("$dd_rate")
   upload_rates+=("$up_rate")
-  printf 'round %d: dd %.0f MiB/s (%.2f s), upload %.0f MiB/s (%.2f s)\n' "$round" "$dd_rate" "$dd_s" "$up_rate" "$up_s"
+  ratios+=("$(echo "$up_rate / $dd_rate" | bc -l)")
+  printf 'round %d: dd %.0f MiB/s (%.2f s), upload %.0f MiB/s (%.2f s), ratio %.2f\n' "$round" "$dd_rate" "$dd_s" "$up_rate" "$up_s" \
+    "$(echo "$up_rate / $dd_rate" | bc -l)"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -116,4 +126,4 @@ printf 'committed heap (no -Xmx given, the JVM sizes it): at start %d MiB, after
 printf 'heap growth during a %d MiB upload: %.1f MiB (target < 64 MiB)\n' "$SIZE_MB" "$(echo "($during_kb - $before_kb) / 1024" | bc -l)"
 echo "machine load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'median: dd %.0f MiB/s, upload %.0f MiB/s\n' "$dd_median" "$upload_median"
-printf 'upload ratio (upload / dd to the same disk, target >= 0.8): %.2f\n' "$(echo "$upload_median / $dd_median" | bc -l)"
+printf 'upload ratio (upload / dd to the same disk, median of %d rounds, target >= 0.8): %.2f\n' "$ROUNDS" "$(median "${ratios[@]}")"
