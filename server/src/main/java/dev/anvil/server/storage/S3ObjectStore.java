@@ -218,7 +218,7 @@ final class S3ObjectStore implements ObjectStore {
             long length = response.contentLength();
             Optional<ByteRange.Served> served = Optional.ofNullable(response.contentRange()).flatMap(S3ObjectStore::parseContentRange);
             long size = served.map(ByteRange.Served::size).orElse(length);
-            return Optional.of(new Content(stream, size, range.isPresent() ? served : Optional.empty()));
+            return Optional.of(new Content(new AbortUnlessDrained(stream), size, range.isPresent() ? served : Optional.empty()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
@@ -231,6 +231,43 @@ final class S3ObjectStore implements ObjectStore {
             throw new IOException("S3 download failed: " + e.getMessage(), e);
         } catch (SdkException e) {
             throw new IOException("S3 download failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Closing an S3 response stream reads what is left so the connection can be reused; when a
+     * client hangs up half-way through a large download that would pull the rest from S3 for
+     * nothing, so an unfinished stream is aborted instead.
+     */
+    private static final class AbortUnlessDrained extends java.io.FilterInputStream {
+        private final ResponseInputStream<GetObjectResponse> response;
+        private boolean drained;
+
+        AbortUnlessDrained(ResponseInputStream<GetObjectResponse> response) {
+            super(response);
+            this.response = response;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            drained |= b < 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] target, int offset, int length) throws IOException {
+            int n = super.read(target, offset, length);
+            drained |= n < 0;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!drained) {
+                response.abort();
+            }
+            super.close();
         }
     }
 
