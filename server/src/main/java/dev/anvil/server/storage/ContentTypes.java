@@ -1,5 +1,6 @@
 package dev.anvil.server.storage;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 
@@ -28,7 +29,7 @@ final class ContentTypes {
 
     /** The type to store for these first bytes of an object called {@code fileName}. */
     static String detect(byte[] head, int length, String fileName) {
-        byte[] prefix = length == head.length ? head : java.util.Arrays.copyOf(head, length);
+        byte[] prefix = length == head.length ? head : Arrays.copyOf(head, length);
         String detected = TikaHolder.TIKA.detect(prefix, fileName);
         return safe(detected);
     }

@@ -3,6 +3,7 @@ package dev.anvil.server.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -123,7 +124,7 @@ final class ObjectService implements HttpService {
         Optional<S3Presigning> presigning = store.presigning();
         if (presigning.isPresent()) {
             S3Presigning.PresignedPost post = presigning.get().upload(name, key, uploads.limit(bucket),
-                    java.time.Duration.ofSeconds(Downloads.DEFAULT_EXPIRES_IN));
+                    Duration.ofSeconds(Downloads.DEFAULT_EXPIRES_IN));
             strategy.put("method", "presigned");
             strategy.put("uploadUrl", post.url());
             ObjectNode fields = strategy.putObject("fields");

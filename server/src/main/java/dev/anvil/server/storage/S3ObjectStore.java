@@ -1,6 +1,7 @@
 package dev.anvil.server.storage;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
@@ -239,7 +240,7 @@ final class S3ObjectStore implements ObjectStore {
      * client hangs up half-way through a large download that would pull the rest from S3 for
      * nothing, so an unfinished stream is aborted instead.
      */
-    private static final class AbortUnlessDrained extends java.io.FilterInputStream {
+    private static final class AbortUnlessDrained extends FilterInputStream {
         private final ResponseInputStream<GetObjectResponse> response;
         private boolean drained;
 

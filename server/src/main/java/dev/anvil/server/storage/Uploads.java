@@ -155,14 +155,14 @@ final class Uploads {
         if (e instanceof ObjectStore.KeyConflictException conflict) {
             return new ApiException(409, "STORAGE_ALREADY_EXISTS", conflict.getMessage());
         }
-        if (e instanceof MultipartReader.MalformedMultipartException malformed) {
-            return invalid("Malformed multipart body: " + malformed.getMessage());
-        }
         LOG.log(Level.DEBUG, "Upload failed: " + e.getMessage(), e);
         return new UncheckedIOException(e);
     }
 
-    /** RLS refusals (and anon's missing schema access) are 403s; other database errors keep their mapping. */
+    /**
+     * For {@code throw permissionDenied(e)}: an RLS refusal (or anon's missing access to the storage
+     * schema) becomes a 403 here; any other database error is returned to be rethrown as it is.
+     */
     static SQLException permissionDenied(SQLException e) throws ApiException {
         if ("42501".equals(e.getSQLState())) {
             throw new ApiException(403, "STORAGE_PERMISSION_DENIED",

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +45,7 @@ final class ServerProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         try {
             Process process = builder.start();
-            List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> output = Collections.synchronizedList(new ArrayList<>());
             CompletableFuture<String> url = new CompletableFuture<>();
             Thread.ofVirtual().start(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

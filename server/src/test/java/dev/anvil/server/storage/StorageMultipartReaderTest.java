@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,7 +120,7 @@ class StorageMultipartReaderTest {
         byte[] body = encode(List.of(new MultipartBody.Part("file", "f.bin", null, file),
                 new MultipartBody.Part("after", null, null, "x".getBytes(StandardCharsets.UTF_8))));
         MultipartReader reader = new MultipartReader(new ChoppyStream(body, size, maxChunk), BOUNDARY, Long.MAX_VALUE);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(reader.next().orElseThrow().body().transferTo(out)).isEqualTo(size);
         assertThat(out.toByteArray()).isEqualTo(file);
         assertThat(reader.next().orElseThrow().body().readAllBytes()).asString().isEqualTo("x");
@@ -129,7 +131,7 @@ class StorageMultipartReaderTest {
     void transferToStopsAtTheLimitToo() {
         byte[] body = encode(List.of(new MultipartBody.Part("file", "big.bin", null, randomBytes(1_000_000, 8))));
         assertThatThrownBy(() -> new MultipartReader(new ByteArrayInputStream(body), BOUNDARY, 500_000).next().orElseThrow()
-                .body().transferTo(java.io.OutputStream.nullOutputStream()))
+                .body().transferTo(OutputStream.nullOutputStream()))
                 .isInstanceOf(MultipartReader.PartTooLargeException.class);
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.testing.HttpCall;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,7 +89,7 @@ class StoragePresignedTest {
         String bucket = f.newBucket(true);
         JsonNode strategy = strategy(bucket, "a.png", f.apiKey());
         String signature = strategy.get("fields").get("X-Amz-Signature").asText();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) strategy.get("fields"))
+        ((ObjectNode) strategy.get("fields"))
                 .put("X-Amz-Signature", (signature.charAt(0) == '0' ? "1" : "0") + signature.substring(1));
         HttpCall.Reply posted = postForm(strategy, StorageUploadTest.PNG);
         assertThat(posted.status()).as(posted.toString()).isGreaterThanOrEqualTo(400);

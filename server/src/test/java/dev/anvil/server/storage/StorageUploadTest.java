@@ -2,7 +2,9 @@ package dev.anvil.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -173,7 +175,7 @@ class StorageUploadTest extends StorageBehaviour {
                                 new MultipartBody.Part("file", "b.txt", null, SMALL))), f.apiKey())),
                 new Refusal("missing closing boundary", 400, "STORAGE_INVALID_PARAMETER", (f, b) -> {
                     byte[] full = MultipartBody.file(random(100_000), "a.bin", null).bytes();
-                    byte[] cut = java.util.Arrays.copyOf(full, full.length - 40);
+                    byte[] cut = Arrays.copyOf(full, full.length - 40);
                     return rawPut(f, b, "a.bin", "multipart/form-data; boundary=" + MultipartBody.BOUNDARY, cut, f.apiKey());
                 }),
                 new Refusal("over the size limit", 413, "STORAGE_INVALID_PARAMETER", (f, b) -> f.put(b, "big.bin", random(1024 * 1024 + 1), f.apiKey())),
@@ -238,7 +240,7 @@ class StorageUploadTest extends StorageBehaviour {
         String bucket = f.newBucket(true);
         byte[] original = random(5000);
         assertThat(f.put(bucket, "doc.bin", original, f.apiKey()).status()).isEqualTo(200);
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", f.server().anvil().port())) {
+        try (Socket socket = new Socket("127.0.0.1", f.server().anvil().port())) {
             String head = "--" + MultipartBody.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc.bin\"\r\n\r\n";
             socket.getOutputStream().write(("PUT /api/storage/buckets/" + bucket + "/objects/doc.bin HTTP/1.1\r\nHost: x\r\n"
                     + "Authorization: Bearer " + f.apiKey() + "\r\nContent-Type: " + MultipartBody.file(SMALL, "x", null).contentType()
