@@ -35,6 +35,7 @@ import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.SecretCipher;
 import dev.anvil.server.secrets.SecretStore;
+import dev.anvil.server.storage.Storage;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
@@ -62,6 +63,7 @@ public final class AnvilServer implements AutoCloseable {
     private Credentials credentials;
     private KeyBootstrap.Result keys;
     private AuthDomain auth;
+    private Storage storage;
     private WebServer webServer;
     private String baseUrl;
 
@@ -99,7 +101,7 @@ public final class AnvilServer implements AutoCloseable {
         WebServerConfig.Builder builder = WebServer.builder()
                 .host(config.get(CoreSettings.HOST))
                 .port(config.getInt(CoreSettings.PORT))
-                .maxPayloadSize(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes))
+                .maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
                 .directHandlers(ErrorHandling.directHandlers())
                 .shutdownHook(false)
                 // Only the features added here: discovery would add the access log from the classpath
@@ -140,6 +142,8 @@ public final class AnvilServer implements AutoCloseable {
                 config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock, AuthSettings.clockSkew(config));
         ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
         credentials = new Credentials(projectKeys, accessTokens);
+        storage = Storage.start(config, dataDir, database.dataSource(), keys.jwtSecret());
+        track(storage);
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -173,6 +177,7 @@ public final class AnvilServer implements AutoCloseable {
         routing.register("/api/metadata", new MetadataService(credentials));
         auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, Clock.systemUTC(), this::baseUrl);
         auth.register(routing);
+        routing.register("/api/storage", storage.services(credentials, this::baseUrl));
     }
 
     public int port() {

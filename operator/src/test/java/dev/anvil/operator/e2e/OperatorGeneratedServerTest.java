@@ -134,7 +134,6 @@ class OperatorGeneratedServerTest {
     }
 
     @Test
-    @Disabled("enable after the storage branch merges: /api/storage/buckets is not on main yet (404)")
     void aBucketIsAppliedThroughTheServersAdminApi() throws Exception {
         Bucket bucket = new Bucket();
         bucket.setMetadata(new ObjectMetaBuilder().withNamespace("e2e").withName("avatars").build());

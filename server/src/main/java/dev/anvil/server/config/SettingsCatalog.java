@@ -10,6 +10,7 @@ import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.http.HttpSettings;
 import dev.anvil.server.secrets.KeySettings;
+import dev.anvil.server.storage.StorageSettings;
 
 /** Every setting the server reads, grouped by domain — the source of the README's configuration table. */
 public final class SettingsCatalog {
@@ -26,6 +27,7 @@ public final class SettingsCatalog {
         all.addAll(MailSettings.ALL);
         all.addAll(HttpSettings.ALL);
         all.addAll(DatabaseApiSettings.ALL);
+        all.addAll(StorageSettings.ALL);
         return Collections.unmodifiableList(all);
     }
 
