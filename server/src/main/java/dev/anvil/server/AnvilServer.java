@@ -20,6 +20,8 @@ import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.db.EmbeddedDatabase;
 import dev.anvil.server.db.Migrations;
+import dev.anvil.server.functions.FunctionSettings;
+import dev.anvil.server.functions.Functions;
 import dev.anvil.server.http.BodyLimit;
 import dev.anvil.server.http.CorsFilter;
 import dev.anvil.server.http.ErrorHandling;
@@ -28,8 +30,10 @@ import dev.anvil.server.platform.HealthService;
 import dev.anvil.server.platform.UsageService;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
+import dev.anvil.server.secrets.KeyRotation;
 import dev.anvil.server.secrets.SecretCipher;
 import dev.anvil.server.secrets.SecretStore;
+import dev.anvil.server.secrets.SecretsService;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
@@ -58,6 +62,8 @@ public final class AnvilServer implements AutoCloseable {
     private KeyBootstrap.Result keys;
     private WebServer webServer;
     private String baseUrl;
+    private Functions functions;
+    private KeyRotation keyRotation;
 
     private AnvilServer(AnvilConfig config) {
         this.config = config;
@@ -110,6 +116,17 @@ public final class AnvilServer implements AutoCloseable {
         baseUrl = config.find(CoreSettings.API_BASE_URL)
                 .map(url -> url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
                 .orElse("http://localhost:" + webServer.port());
+        KeyBootstrap.ensureServiceUrls(secrets, baseUrl, internalUrl());
+        functions.startRuntimeIfFunctionsExist();
+    }
+
+    /** How functions (and other in-cluster callers) reach this server: ANVIL_INTERNAL_URL, else loopback. */
+    private String internalUrl() {
+        return config.find(FunctionSettings.INTERNAL_URL).orElseGet(() -> {
+            String host = config.get(CoreSettings.HOST);
+            boolean anyAddress = host.equals("0.0.0.0") || host.equals("::") || host.equals("localhost");
+            return "http://" + (anyAddress ? "127.0.0.1" : host) + ":" + webServer.port();
+        });
     }
 
     private void startDataSide(Path dataDir) {
@@ -131,6 +148,9 @@ public final class AnvilServer implements AutoCloseable {
                 config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock);
         ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
         credentials = new Credentials(projectKeys, accessTokens);
+        keyRotation = new KeyRotation(database.client(), secrets.cipher(), clock, projectKeys::reload);
+        functions = Functions.create(config, dataDir, database.client(), secrets, clock, () -> baseUrl, this::internalUrl);
+        track(functions);
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -159,6 +179,9 @@ public final class AnvilServer implements AutoCloseable {
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
         routing.register("/api/usage", new UsageService(credentials, database.client()));
+        routing.register("/api/secrets", new SecretsService(credentials, secrets, keyRotation, functions::secretsChanged));
+        routing.register("/api/functions", functions.adminService(credentials));
+        routing.register("/functions", functions.invocationService());
     }
 
     public int port() {
@@ -180,6 +203,10 @@ public final class AnvilServer implements AutoCloseable {
 
     public Credentials credentials() {
         return credentials;
+    }
+
+    public Functions functions() {
+        return functions;
     }
 
     /** True when this start generated the admin and anon keys (the instance's first start). */

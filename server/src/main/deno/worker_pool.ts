@@ -1,0 +1,256 @@
+// Warm workers: a function version keeps its workers between invocations (new code or new
+// secrets replace them), and one spare worker with the SDK already imported waits for the next
+// function that needs one, so a deploy costs little more than evaluating the function's code.
+// The host never sees invocations on the fast path: workers serve them on their own port and
+// report their liveness through shared memory, which the host watches.
+
+import { Worker } from 'node:worker_threads';
+import { workerMain } from './function_worker.ts';
+
+export interface Limits {
+  workersPerFunction: number;
+  maxConcurrency: number;
+  memoryMb: number;
+  maxResponseBytes: number;
+  timeoutMs: number;
+  spareWorkers: number;
+}
+
+const WORKER_SOURCE = `(${workerMain.toString()})()`;
+/** Slots of a worker's vitals (BigInt64Array over a SharedArrayBuffer); see function_worker.ts. */
+const VITALS = { HEARTBEAT: 0, INFLIGHT: 1, LAST_INVOCATION: 2, SLOTS: 3 };
+/** The worker writes its heartbeat every 250 ms; this much silence with nothing to do means it is gone. */
+const IDLE_SILENCE_MS = 3_000;
+
+export function jsonResponse(status: number, body: unknown, headers: HeadersInit = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+/** One worker thread; once loaded it runs one function version and serves it on `port`. */
+class FunctionWorker {
+  readonly thread: Worker;
+  private readonly vitals: BigInt64Array;
+  private readonly waiters = new Map<string, (message: Record<string, unknown>) => void>();
+  port = 0;
+  dead = false;
+  onDeath: (worker: FunctionWorker) => void = () => {};
+
+  constructor(limits: Limits) {
+    const shared = new SharedArrayBuffer(VITALS.SLOTS * 8);
+    this.vitals = new BigInt64Array(shared);
+    this.thread = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { vitals: shared },
+      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
+    });
+    this.thread.on('message', (message: Record<string, unknown>) => this.waiters.get(message.type as string)?.(message));
+    this.thread.on('error', (error: Error) => this.die(`Function worker crashed: ${error.message}`));
+    this.thread.on('exit', () => this.die('Function worker exited'));
+  }
+
+  get inflight(): number {
+    return Number(Atomics.load(this.vitals, VITALS.INFLIGHT));
+  }
+
+  get lastInvocation(): number {
+    return Number(Atomics.load(this.vitals, VITALS.LAST_INVOCATION));
+  }
+
+  /**
+   * A worker whose event loop has stopped — a busy loop past the timeout, or a heap exhausted
+   * (Deno then stops the isolate without telling anyone) — cannot answer; it is replaced.
+   */
+  unresponsive(now: number, timeoutMs: number): boolean {
+    const silence = now - Number(Atomics.load(this.vitals, VITALS.HEARTBEAT));
+    return silence > (this.inflight > 0 ? timeoutMs + 2_000 : IDLE_SILENCE_MS);
+  }
+
+  /** Resolves once the SDK is imported and the worker can take a function. */
+  booted(): Promise<void> {
+    return this.expect('booted', 'boot-error', 30_000).then(() => {});
+  }
+
+  /** Evaluates the function's code and starts serving it; rejects with the load error. */
+  async load(message: Record<string, unknown>, timeoutMs: number): Promise<number> {
+    this.thread.postMessage({ type: 'load', ...message });
+    const loaded = await this.expect('loaded', 'load-error', timeoutMs);
+    this.port = loaded.port as number;
+    return this.port;
+  }
+
+  private expect(success: string, failure: string, timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Function did not finish loading within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(success);
+        this.waiters.delete(failure);
+        this.waiters.delete('death');
+      };
+      this.waiters.set(success, (message) => {
+        cleanup();
+        resolve(message);
+      });
+      this.waiters.set(failure, (message) => {
+        cleanup();
+        reject(new Error(String(message.error)));
+      });
+      this.waiters.set('death', (message) => {
+        cleanup();
+        reject(new Error(String(message.error)));
+      });
+    });
+  }
+
+  die(reason: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.waiters.get('death')?.({ error: reason });
+    this.thread.terminate();
+    this.onDeath(this);
+  }
+
+  /** Stop once the invocations in flight are answered (their code or secrets were replaced). */
+  retire(deadline = Date.now() + 120_000): void {
+    if (this.dead) return;
+    if (this.inflight === 0 || Date.now() > deadline) this.die('Function worker retired');
+    else setTimeout(() => this.retire(deadline), 100);
+  }
+}
+
+/** Booted workers waiting for a function; refilled in the background. */
+export class SpareWorkers {
+  private readonly ready: FunctionWorker[] = [];
+  private booting = 0;
+
+  constructor(private readonly limits: Limits) {}
+
+  fill(): void {
+    while (this.ready.length + this.booting < this.limits.spareWorkers) {
+      this.booting++;
+      const worker = new FunctionWorker(this.limits);
+      worker.booted().then(
+        () => this.ready.push(worker),
+        (error) => {
+          console.error(`[runtime] spare worker failed to boot: ${error.message}`);
+          worker.die('boot failed');
+        },
+      ).finally(() => this.booting--);
+    }
+  }
+
+  async take(): Promise<FunctionWorker> {
+    let worker = this.ready.shift();
+    while (worker && worker.dead) worker = this.ready.shift();
+    this.fill();
+    if (worker) return worker;
+    worker = new FunctionWorker(this.limits);
+    await worker.booted();
+    return worker;
+  }
+
+  stop(): void {
+    for (const worker of this.ready) worker.die('runtime stopping');
+    this.ready.length = 0;
+  }
+}
+
+/** The workers of one function version and the secrets they were given; they share one port. */
+export class FunctionPool {
+  private workers: FunctionWorker[] = [];
+  private starting: Promise<FunctionWorker> | null = null;
+  private port: number | undefined;
+
+  constructor(
+    readonly slug: string,
+    readonly version: string,
+    readonly code: string,
+    readonly secretsVersion: string,
+    private readonly secrets: Record<string, string>,
+    private readonly limits: Limits,
+    private readonly spares: SpareWorkers,
+  ) {}
+
+  /** The port the function is served on, starting its workers if it has none; rejects with the load error. */
+  async serve(): Promise<number> {
+    if (this.workers.length === 0) await this.startWorker();
+    while (this.workers.length < this.limits.workersPerFunction) await this.startWorker();
+    return this.port!;
+  }
+
+  private startWorker(): Promise<FunctionWorker> {
+    if (this.starting) return this.starting;
+    this.starting = (async () => {
+      const worker = await this.spares.take();
+      try {
+        // With no worker left the old port may be gone (and taken); a fresh one is chosen.
+        const port = await worker.load({
+          slug: this.slug,
+          version: this.version,
+          secretsVersion: this.secretsVersion,
+          code: this.code,
+          secrets: this.secrets,
+          limits: {
+            timeoutMs: this.limits.timeoutMs,
+            maxConcurrency: this.limits.maxConcurrency,
+            maxResponseBytes: this.limits.maxResponseBytes,
+          },
+          port: this.workers.length > 0 ? this.port : 0,
+          reusePort: this.limits.workersPerFunction > 1,
+        }, this.limits.timeoutMs);
+        this.port = port;
+      } catch (error) {
+        worker.die('load failed');
+        throw error;
+      }
+      worker.onDeath = (dead) => {
+        this.workers = this.workers.filter((w) => w !== dead);
+      };
+      this.workers.push(worker);
+      return worker;
+    })().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /** Replaces workers that stopped answering. */
+  check(now: number): void {
+    for (const worker of [...this.workers]) {
+      if (worker.unresponsive(now, this.limits.timeoutMs)) {
+        console.error(`[runtime] ${this.slug}: worker stopped responding (busy past the timeout, or out of memory); replacing it`);
+        worker.die('unresponsive');
+      }
+    }
+  }
+
+  get idleSince(): number {
+    let last = 0;
+    for (const worker of this.workers) {
+      if (worker.inflight > 0) return Date.now();
+      last = Math.max(last, worker.lastInvocation);
+    }
+    return last;
+  }
+
+  get workerCount(): number {
+    return this.workers.length;
+  }
+
+  /** Frees the threads; the code stays, so the next lookup starts a worker without a push. */
+  retireWorkers(): void {
+    const old = this.workers;
+    this.workers = [];
+    this.port = undefined;
+    for (const worker of old) {
+      worker.onDeath = () => {};
+      worker.retire();
+    }
+  }
+}
