@@ -169,39 +169,51 @@ public final class FunctionRuntime implements AutoCloseable {
      *                             that does not load, or no answer in time)
      */
     public HttpClientResponse invoke(FunctionCatalog.ActiveFunction function, Invocation invocation) {
+        URI refusedHost = null;
         for (int attempt = 0; ; attempt++) {
             URI base;
             try {
-                base = base();
+                base = endpoint == null ? base() : endpoint.awaitOther(refusedHost, START_WAIT);
             } catch (RuntimeUnavailableException e) {
                 throw InvocationException.unavailable(e.getMessage(), e);
             }
             FunctionSecrets.Snapshot snapshot = secrets.current();
             Route route = routes.get(function.slug());
-            if (route == null || !route.serves(base, function.version(), snapshot.version())) {
-                route = resolve(base, function.slug(), function.version(), function.code(), snapshot);
-                routes.put(function.slug(), route);
-            }
+            boolean askingHost = route == null || !route.serves(base, function.version(), snapshot.version());
             HttpClientResponse response;
             try {
+                if (askingHost) {
+                    route = resolve(base, function.slug(), function.version(), function.code(), snapshot);
+                    routes.put(function.slug(), route);
+                    askingHost = false;
+                }
                 response = send(route, function, snapshot, invocation);
             } catch (RuntimeException e) {
+                if (e instanceof InvocationException failure && failure.status() != 502) {
+                    throw failure;
+                }
                 if (causedBy(e, SocketTimeoutException.class)) {
                     // The function held its thread past the timeout; the host replaces the worker.
                     throw InvocationException.timeout();
                 }
-                // Refused: the worker or the host is gone and never saw the request, so looking
-                // the route up again (which restarts what is missing) is safe. Anything else — a
-                // reset mid-call — may have run the function, and is not repeated.
-                routes.remove(function.slug(), route);
-                if (attempt < 2 && causedBy(e, ConnectException.class)) {
+                if (route != null) {
+                    routes.remove(function.slug(), route);
+                }
+                // Refused: whoever was called is gone and never saw the request, so asking again is
+                // safe — a dead worker is replaced by the host, a dead host by its supervisor.
+                // Anything else (a reset mid-call) may have run the function and is not repeated.
+                if (attempt < 3 && causedBy(e, ConnectException.class)) {
+                    if (askingHost) {
+                        refusedHost = base;
+                    }
                     continue;
                 }
-                throw InvocationException.unavailable("The function runtime failed during the invocation: " + message(e), e);
+                throw e instanceof InvocationException failure ? failure
+                        : InvocationException.unavailable("The function runtime failed during the invocation: " + message(e), e);
             }
             Optional<String> miss = response.status().code() == 409
                     ? response.headers().first(RuntimeProtocol.MISS) : Optional.empty();
-            if (miss.isEmpty() || attempt >= 2) {
+            if (miss.isEmpty() || attempt >= 3) {
                 return response;
             }
             response.close();

@@ -14,6 +14,11 @@ interface RuntimeEndpoint extends AutoCloseable {
      */
     URI await(Duration wait);
 
+    /** A host other than {@code stale} (which refused a connection); a remote runtime has only one. */
+    default URI awaitOther(URI stale, Duration wait) {
+        return await(wait);
+    }
+
     /** True when the host has been started (a local host starts on first use). */
     boolean started();
 

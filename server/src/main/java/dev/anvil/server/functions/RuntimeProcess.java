@@ -56,13 +56,22 @@ final class RuntimeProcess implements RuntimeEndpoint {
 
     @Override
     public URI await(Duration wait) {
+        return awaitOther(null, wait);
+    }
+
+    /**
+     * Like {@link #await}, but for a host other than {@code stale}: after a connection to a host was
+     * refused, its successor (the supervisor restarts it on a new port) is what the caller needs.
+     */
+    @Override
+    public URI awaitOther(URI stale, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         synchronized (lock) {
             if (!started && !closed) {
                 started = true;
                 Thread.ofVirtual().name("function-runtime-supervisor").start(this::supervise);
             }
-            while (endpoint == null && !closed) {
+            while ((endpoint == null || endpoint.equals(stale)) && !closed) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     throw new RuntimeUnavailableException("The function runtime did not start in time");
