@@ -25,19 +25,29 @@ export function workerMain(): void {
   // before any other code runs, so neither the function nor a library it imports can reach the
   // host's environment or permission-bearing APIs through the global.
   let secrets: Record<string, string> = {};
-  const refuse = (what: string) => () => {
-    throw new Error(`${what} is not available in functions`);
-  };
+  // A plain function, so `new Deno.Command(...)` gets this message too.
+  const refuse = (what: string) =>
+    function () {
+      throw new Error(`${what} is not available in functions`);
+    };
   const functionDeno = Object.freeze({
     env: Object.freeze({
       get: (key: string) => (Object.hasOwn(secrets, key) ? secrets[key] : undefined),
       has: (key: string) => Object.hasOwn(secrets, key),
       set: refuse('Deno.env.set'),
       delete: refuse('Deno.env.delete'),
+      // Secrets are read by name only (as in InsForge); enumerating gives nothing. Node-compat
+      // modules call this (child_process builds a child's environment from it).
+      toObject: () => ({}),
     }),
     run: refuse('Deno.run'),
     spawn: refuse('Deno.spawn'),
     Command: refuse('Deno.Command'),
+    // Read-only facts and error classes: Node-compat modules (node:fs…) look them up here to
+    // report a refused permission; without them the refusal surfaces as a confusing TypeError.
+    errors: Deno.errors,
+    version: Deno.version,
+    build: Deno.build,
   });
   Object.defineProperty(globalThis, 'Deno', { value: functionDeno, configurable: false, writable: false });
   // deno-lint-ignore no-explicit-any
@@ -230,9 +240,7 @@ export function workerMain(): void {
     const listening = Promise.withResolvers<number>();
     serve({
       hostname: '127.0.0.1',
-      port: message.port,
-      // Several workers of one function share its port; the kernel spreads connections.
-      reusePort: message.reusePort,
+      port: 0,
       onListen: (address: Deno.NetAddr) => listening.resolve(address.port),
       onError: (error: unknown) => json(500, { error: describe(error) }),
     }, invoke);

@@ -12,10 +12,18 @@
 // Options: --port (0 = any; the chosen port is printed as {"event":"listening","port":N}),
 // --hostname, --timeout-ms, --workers-per-function, --max-concurrency, --memory-mb,
 // --max-response-bytes, --idle-ms, --spare-workers, --exit-with-stdin (stop when the parent
-// closes our stdin: a local child must not outlive the server that started it).
+// closes our stdin: a local child must not outlive the server that started it), --on-stuck=
+// report|exit (what to do when a worker cannot be stopped; see below).
+//
+// A worker stuck in a busy loop cannot be stopped inside the process (worker_pool.ts), so it is
+// only taken out of service, and the process must end to free its thread. With --on-stuck=report
+// (a local child) the host prints {"event":"recycle"} and its parent starts a successor, moves
+// new calls to it and ends this process once the calls in flight had time to finish. With
+// --on-stuck=exit (a pod) the host reports itself draining on /health and exits after that time,
+// and the orchestrator restarts it.
 
 import { CONTROL_PREFIX, HEADER, SLUG_PATTERN } from './protocol.ts';
-import { FunctionPool, jsonResponse, type Limits, SpareWorkers } from './worker_pool.ts';
+import { FunctionPool, jsonResponse, type Limits, SpareWorkers, stopStuckWorkers } from './worker_pool.ts';
 
 function option(name: string, fallback: string): string {
   const prefix = `--${name}=`;
@@ -27,6 +35,7 @@ const numberOption = (name: string, fallback: number) => Number(option(name, Str
 const port = numberOption('port', 7133);
 const hostname = option('hostname', '0.0.0.0');
 const idleMs = numberOption('idle-ms', 600_000);
+const onStuck = option('on-stuck', 'exit');
 const limits: Limits = {
   workersPerFunction: numberOption('workers-per-function', 1),
   maxConcurrency: numberOption('max-concurrency', 64),
@@ -50,6 +59,8 @@ if (!token) console.warn('[runtime] ANVIL_RUNTIME_TOKEN is not set: control endp
 const spares = new SpareWorkers(limits);
 const pools = new Map<string, FunctionPool>();
 let secrets = { version: '', values: {} as Record<string, string> };
+let draining = false;
+let nextPort = 0;
 
 function authorized(req: Request): boolean {
   if (!token) return true;
@@ -79,9 +90,9 @@ async function deploy(req: Request, slug: string): Promise<Response> {
   if (!current || current.version !== version || current.secretsVersion !== secrets.version) {
     pool = new FunctionPool(slug, version, code, secrets.version, secrets.values, limits, spares);
   }
-  let servedOn: number;
+  let ports: number[];
   try {
-    servedOn = await pool!.serve();
+    ports = await pool!.serve();
   } catch (error) {
     if (pool !== current) pool!.retireWorkers();
     return jsonResponse(422, { error: (error as Error).message });
@@ -90,7 +101,7 @@ async function deploy(req: Request, slug: string): Promise<Response> {
     pools.set(slug, pool!);
     current?.retireWorkers();
   }
-  return jsonResponse(200, { status: 'ready', slug, version, port: servedOn });
+  return jsonResponse(200, { status: 'ready', slug, version, ports });
 }
 
 async function putSecrets(req: Request): Promise<Response> {
@@ -124,7 +135,8 @@ async function invoke(req: Request, slug: string): Promise<Response> {
   }
   let workerPort: number;
   try {
-    workerPort = await pool!.serve();
+    const ports = await pool!.serve();
+    workerPort = ports[nextPort++ % ports.length];
   } catch (error) {
     return jsonResponse(500, { error: (error as Error).message });
   }
@@ -146,8 +158,8 @@ async function invoke(req: Request, slug: string): Promise<Response> {
 async function route(req: Request): Promise<Response> {
   const path = new URL(req.url).pathname;
   if (path === '/health') {
-    return jsonResponse(200, {
-      status: 'ok',
+    return jsonResponse(draining ? 503 : 200, {
+      status: draining ? 'draining' : 'ok',
       runtime: 'deno',
       version: Deno.version.deno,
       typescript: Deno.version.typescript,
@@ -169,12 +181,27 @@ async function route(req: Request): Promise<Response> {
   return jsonResponse(404, { error: 'Not found' });
 }
 
-// Workers that stopped answering are replaced; idle functions give their threads back (their
-// code stays, so the next lookup starts a worker again without a push).
+function replaceThisProcess(reason: string): void {
+  if (draining) return;
+  draining = true;
+  console.error(`[runtime] ${reason}; this runtime process will be replaced`);
+  if (onStuck === 'report') {
+    console.log(JSON.stringify({ event: 'recycle', reason }));
+  } else {
+    setTimeout(() => Deno.exit(1), limits.timeoutMs + 5_000);
+  }
+}
+
+// Workers that stopped answering are stopped (as far as Deno can) and the process replaced;
+// idle functions give their threads back (their code stays, so the next lookup starts a worker
+// again without a push).
 setInterval(() => {
   const now = Date.now();
+  const stuck = stopStuckWorkers(now, limits.timeoutMs);
+  if (stuck.length > 0) {
+    replaceThisProcess(`worker of ${stuck.join(', ')} stopped responding (busy past the timeout, or out of memory)`);
+  }
   for (const pool of pools.values()) {
-    pool.check(now);
     if (pool.workerCount > 0 && now - pool.idleSince > idleMs) pool.retireWorkers();
   }
 }, 500);

@@ -1,8 +1,13 @@
 // Warm workers: a function version keeps its workers between invocations (new code or new
 // secrets replace them), and one spare worker with the SDK already imported waits for the next
 // function that needs one, so a deploy costs little more than evaluating the function's code.
-// The host never sees invocations on the fast path: workers serve them on their own port and
-// report their liveness through shared memory, which the host watches.
+// The host never sees invocations on the fast path: each worker serves them on its own port and
+// reports its liveness through shared memory, which the host watches.
+//
+// What Deno 2.9 cannot do: stop a worker whose thread is stuck in JavaScript (a busy loop).
+// `terminate()` returns, but the thread keeps running and its listener stays open (denoland/deno
+// PR #35657). So a busy worker gets no new traffic, and a worker that stays stuck past the
+// timeout makes the host ask to be replaced (see host.ts): only ending the process frees it.
 
 import { Worker } from 'node:worker_threads';
 import { workerMain } from './function_worker.ts';
@@ -19,8 +24,12 @@ export interface Limits {
 const WORKER_SOURCE = `(${workerMain.toString()})()`;
 /** Slots of a worker's vitals (BigInt64Array over a SharedArrayBuffer); see function_worker.ts. */
 const VITALS = { HEARTBEAT: 0, INFLIGHT: 1, LAST_INVOCATION: 2, SLOTS: 3 };
-/** The worker writes its heartbeat every 250 ms; this much silence with nothing to do means it is gone. */
+/** The heartbeat ticks every 250 ms; a worker this long silent is busy and gets no new calls. */
+const BUSY_SILENCE_MS = 1_000;
+/** Silent this long with nothing to run, a worker is gone (its heap ran out). */
 const IDLE_SILENCE_MS = 3_000;
+/** Past the timeout, how long a worker running something may stay silent before it counts as stuck. */
+const STUCK_GRACE_MS = 2_000;
 
 export function jsonResponse(status: number, body: unknown, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -29,18 +38,23 @@ export function jsonResponse(status: number, body: unknown, headers: HeadersInit
   });
 }
 
+/** Every worker not yet stopped, including those draining after being replaced. */
+const liveWorkers = new Set<FunctionWorker>();
+
 /** One worker thread; once loaded it runs one function version and serves it on `port`. */
 class FunctionWorker {
   readonly thread: Worker;
   private readonly vitals: BigInt64Array;
   private readonly waiters = new Map<string, (message: Record<string, unknown>) => void>();
   port = 0;
+  label = 'spare';
   dead = false;
   onDeath: (worker: FunctionWorker) => void = () => {};
 
   constructor(limits: Limits) {
     const shared = new SharedArrayBuffer(VITALS.SLOTS * 8);
     this.vitals = new BigInt64Array(shared);
+    Atomics.store(this.vitals, VITALS.HEARTBEAT, BigInt(Date.now()));
     this.thread = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { vitals: shared },
@@ -49,6 +63,7 @@ class FunctionWorker {
     this.thread.on('message', (message: Record<string, unknown>) => this.waiters.get(message.type as string)?.(message));
     this.thread.on('error', (error: Error) => this.die(`Function worker crashed: ${error.message}`));
     this.thread.on('exit', () => this.die('Function worker exited'));
+    liveWorkers.add(this);
   }
 
   get inflight(): number {
@@ -59,13 +74,16 @@ class FunctionWorker {
     return Number(Atomics.load(this.vitals, VITALS.LAST_INVOCATION));
   }
 
+  silentFor(now: number): number {
+    return now - Number(Atomics.load(this.vitals, VITALS.HEARTBEAT));
+  }
+
   /**
-   * A worker whose event loop has stopped — a busy loop past the timeout, or a heap exhausted
-   * (Deno then stops the isolate without telling anyone) — cannot answer; it is replaced.
+   * Its event loop has stopped: a busy loop past the timeout, or a heap exhausted (Deno then
+   * stops the isolate without telling anyone).
    */
-  unresponsive(now: number, timeoutMs: number): boolean {
-    const silence = now - Number(Atomics.load(this.vitals, VITALS.HEARTBEAT));
-    return silence > (this.inflight > 0 ? timeoutMs + 2_000 : IDLE_SILENCE_MS);
+  stuck(now: number, timeoutMs: number): boolean {
+    return this.silentFor(now) > (this.inflight > 0 ? timeoutMs + STUCK_GRACE_MS : IDLE_SILENCE_MS);
   }
 
   /** Resolves once the SDK is imported and the worker can take a function. */
@@ -75,6 +93,7 @@ class FunctionWorker {
 
   /** Evaluates the function's code and starts serving it; rejects with the load error. */
   async load(message: Record<string, unknown>, timeoutMs: number): Promise<number> {
+    this.label = String(message.slug);
     this.thread.postMessage({ type: 'load', ...message });
     const loaded = await this.expect('loaded', 'load-error', timeoutMs);
     this.port = loaded.port as number;
@@ -111,17 +130,37 @@ class FunctionWorker {
   die(reason: string): void {
     if (this.dead) return;
     this.dead = true;
+    liveWorkers.delete(this);
     this.waiters.get('death')?.({ error: reason });
     this.thread.terminate();
     this.onDeath(this);
   }
 
-  /** Stop once the invocations in flight are answered (their code or secrets were replaced). */
-  retire(deadline = Date.now() + 120_000): void {
-    if (this.dead) return;
-    if (this.inflight === 0 || Date.now() > deadline) this.die('Function worker retired');
-    else setTimeout(() => this.retire(deadline), 100);
+  /** Stops once the invocations in flight are answered (its code or secrets were replaced). */
+  retire(): void {
+    this.onDeath = () => {};
+    const check = () => {
+      if (this.dead) return;
+      if (this.inflight === 0) this.die('Function worker retired');
+      else setTimeout(check, 100);
+    };
+    check();
   }
+}
+
+/**
+ * Stops the workers that stopped answering and returns them; the caller decides what a worker
+ * that cannot really be stopped costs (see host.ts).
+ */
+export function stopStuckWorkers(now: number, timeoutMs: number): string[] {
+  const stuck: string[] = [];
+  for (const worker of liveWorkers) {
+    if (worker.stuck(now, timeoutMs)) {
+      stuck.push(worker.label);
+      worker.die('stuck');
+    }
+  }
+  return stuck;
 }
 
 /** Booted workers waiting for a function; refilled in the background. */
@@ -161,11 +200,10 @@ export class SpareWorkers {
   }
 }
 
-/** The workers of one function version and the secrets they were given; they share one port. */
+/** The workers of one function version and the secrets they were given, each on its own port. */
 export class FunctionPool {
   private workers: FunctionWorker[] = [];
   private starting: Promise<FunctionWorker> | null = null;
-  private port: number | undefined;
 
   constructor(
     readonly slug: string,
@@ -177,11 +215,21 @@ export class FunctionPool {
     private readonly spares: SpareWorkers,
   ) {}
 
-  /** The port the function is served on, starting its workers if it has none; rejects with the load error. */
-  async serve(): Promise<number> {
-    if (this.workers.length === 0) await this.startWorker();
+  /**
+   * The ports the function is served on, starting workers as needed. A worker that has been
+   * silent for a second is busy (or stuck) and is taken out of the rotation: it finishes what it
+   * runs, and new calls go to a fresh worker. Rejects with the function's load error.
+   */
+  async serve(): Promise<number[]> {
+    const now = Date.now();
+    for (const worker of [...this.workers]) {
+      if (worker.silentFor(now) > BUSY_SILENCE_MS) {
+        this.workers = this.workers.filter((w) => w !== worker);
+        worker.retire();
+      }
+    }
     while (this.workers.length < this.limits.workersPerFunction) await this.startWorker();
-    return this.port!;
+    return this.workers.map((worker) => worker.port);
   }
 
   private startWorker(): Promise<FunctionWorker> {
@@ -189,8 +237,7 @@ export class FunctionPool {
     this.starting = (async () => {
       const worker = await this.spares.take();
       try {
-        // With no worker left the old port may be gone (and taken); a fresh one is chosen.
-        const port = await worker.load({
+        await worker.load({
           slug: this.slug,
           version: this.version,
           secretsVersion: this.secretsVersion,
@@ -201,10 +248,7 @@ export class FunctionPool {
             maxConcurrency: this.limits.maxConcurrency,
             maxResponseBytes: this.limits.maxResponseBytes,
           },
-          port: this.workers.length > 0 ? this.port : 0,
-          reusePort: this.limits.workersPerFunction > 1,
         }, this.limits.timeoutMs);
-        this.port = port;
       } catch (error) {
         worker.die('load failed');
         throw error;
@@ -218,16 +262,6 @@ export class FunctionPool {
       this.starting = null;
     });
     return this.starting;
-  }
-
-  /** Replaces workers that stopped answering. */
-  check(now: number): void {
-    for (const worker of [...this.workers]) {
-      if (worker.unresponsive(now, this.limits.timeoutMs)) {
-        console.error(`[runtime] ${this.slug}: worker stopped responding (busy past the timeout, or out of memory); replacing it`);
-        worker.die('unresponsive');
-      }
-    }
   }
 
   get idleSince(): number {
@@ -247,10 +281,6 @@ export class FunctionPool {
   retireWorkers(): void {
     const old = this.workers;
     this.workers = [];
-    this.port = undefined;
-    for (const worker of old) {
-      worker.onDeath = () => {};
-      worker.retire();
-    }
+    for (const worker of old) worker.retire();
   }
 }

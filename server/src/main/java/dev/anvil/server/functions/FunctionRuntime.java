@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -96,7 +97,7 @@ public final class FunctionRuntime implements AutoCloseable {
                 "--max-response-bytes=" + config.getLong(FunctionSettings.MAX_RESPONSE_MB) * 1024 * 1024,
                 "--idle-ms=" + config.getLong(FunctionSettings.IDLE_SECONDS) * 1000);
         RuntimeProcess process = new RuntimeProcess(lookup.installation(), options, token,
-                dataDir.resolve("deno-cache").toAbsolutePath());
+                dataDir.resolve("deno-cache").toAbsolutePath(), timeout.plusSeconds(5));
         return new FunctionRuntime(process, null, token, secrets, timeout);
     }
 
@@ -153,12 +154,17 @@ public final class FunctionRuntime implements AutoCloseable {
     }
 
     /**
-     * Where a function version is served: a worker's own port for a local runtime, the host's
-     * {@code /slug} for a remote one. Valid while the host (its base URI) and the versions match.
+     * Where a function version is served: its workers' own ports for a local runtime (taken in
+     * turn), the host's {@code /slug} for a remote one. Valid while the host (its base URI) and the
+     * versions match.
      */
-    private record Route(URI base, String version, String secretsVersion, URI target) {
+    private record Route(URI base, String version, String secretsVersion, List<URI> targets, AtomicInteger turn) {
         boolean serves(URI currentBase, String functionVersion, String currentSecrets) {
             return base.equals(currentBase) && version.equals(functionVersion) && secretsVersion.equals(currentSecrets);
+        }
+
+        URI next() {
+            return targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()));
         }
     }
 
@@ -192,12 +198,13 @@ public final class FunctionRuntime implements AutoCloseable {
                 if (e instanceof InvocationException failure && failure.status() != 502) {
                     throw failure;
                 }
-                if (causedBy(e, SocketTimeoutException.class)) {
-                    // The function held its thread past the timeout; the host replaces the worker.
-                    throw InvocationException.timeout();
-                }
                 if (route != null) {
                     routes.remove(function.slug(), route);
+                }
+                if (causedBy(e, SocketTimeoutException.class)) {
+                    // The function held its worker's thread past the timeout. The route is dropped:
+                    // the host takes a silent worker out of service when asked for it next.
+                    throw InvocationException.timeout();
                 }
                 // Refused: whoever was called is gone and never saw the request, so asking again is
                 // safe — a dead worker is replaced by the host, a dead host by its supervisor.
@@ -242,10 +249,16 @@ public final class FunctionRuntime implements AutoCloseable {
                 throw InvocationException.unavailable("The function runtime did not answer: " + message(e), e);
             }
             if (status == 200) {
-                URI target = endpoint instanceof RuntimeProcess
-                        ? URI.create("http://127.0.0.1:" + answer.path("port").asInt() + "/")
-                        : base.resolve("/" + slug);
-                return new Route(base, version, snapshot.version(), target);
+                List<URI> targets = new ArrayList<>();
+                if (endpoint instanceof RuntimeProcess) {
+                    answer.path("ports").forEach(port -> targets.add(URI.create("http://127.0.0.1:" + port.asInt() + "/")));
+                } else {
+                    targets.add(base.resolve("/" + slug));
+                }
+                if (targets.isEmpty()) {
+                    throw InvocationException.unavailable("The function runtime answered no port for " + slug, null);
+                }
+                return new Route(base, version, snapshot.version(), List.copyOf(targets), new AtomicInteger());
             }
             if (status == 409 && attempt == 0 && miss.orElse("").contains("secrets")) {
                 pushSecrets(base, snapshot);
@@ -304,7 +317,7 @@ public final class FunctionRuntime implements AutoCloseable {
     private HttpClientResponse send(Route route, FunctionCatalog.ActiveFunction function, FunctionSecrets.Snapshot snapshot,
                                     Invocation invocation) {
         HttpClientRequest request = http.method(Method.create(invocation.method()))
-                .uri(route.target())
+                .uri(route.next())
                 .readTimeout(timeout.plus(ANSWER_GRACE))
                 .header(RuntimeProtocol.TOKEN, token)
                 .header(RuntimeProtocol.FUNCTION_SLUG, function.slug())

@@ -18,7 +18,7 @@ public final class FunctionSettings {
     public static final Setting MEMORY_MB = Setting.of("ANVIL_FUNCTION_MEMORY_MB", "128",
             "Heap limit of each function worker in MiB (V8 old generation; ArrayBuffers are not counted)");
     public static final Setting CONCURRENCY = Setting.of("ANVIL_FUNCTION_CONCURRENCY", "64",
-            "Invocations of one function running at once in a runtime; more get 429");
+            "Invocations running at once in one function worker; more get 429");
     public static final Setting WORKERS = Setting.of("ANVIL_FUNCTION_WORKERS", "1",
             "Warm worker threads per function (each serves many concurrent invocations; more help CPU-bound functions)");
     public static final Setting MAX_RESPONSE_MB = Setting.of("ANVIL_FUNCTION_MAX_RESPONSE_MB", "32",

@@ -19,9 +19,13 @@ import java.util.regex.Pattern;
 
 /**
  * The local runtime host: {@code deno run host.ts} as a child process on loopback, started on
- * first use and restarted whenever it dies (a function cannot crash it by running out of heap, but
- * a runaway allocation outside the heap, or a kill, can). The host picks its own port and prints
- * it; it also exits when this process goes away, because it stops at the end of its stdin.
+ * first use and restarted whenever it dies. The host picks its own port and prints it; it exits
+ * when this process goes away, because it stops at the end of its stdin.
+ *
+ * <p>A host can also ask to be replaced ({@code {"event":"recycle"}}): a worker stuck in a busy
+ * loop cannot be stopped inside Deno, only by ending the process. A successor is started, new
+ * calls go to it as soon as it listens, and the old process is ended once the calls it was
+ * running had time to finish — so other functions are not cut off.
  *
  * <p>What the child may do is set by Deno's permissions: network, and reading the one environment
  * variable that carries the control token (removed once read). No file system, no subprocesses,
@@ -31,6 +35,7 @@ final class RuntimeProcess implements RuntimeEndpoint {
 
     private static final System.Logger LOG = System.getLogger(RuntimeProcess.class.getName());
     private static final Pattern LISTENING = Pattern.compile("^\\{\"event\":\"listening\",\"port\":(\\d+)}$");
+    private static final Pattern RECYCLE = Pattern.compile("^\\{\"event\":\"recycle\".*");
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     /** Heap of the host's own isolate (routing and bookkeeping only; functions have their own). */
@@ -40,18 +45,36 @@ final class RuntimeProcess implements RuntimeEndpoint {
     private final List<String> hostOptions;
     private final String token;
     private final Path cacheDirectory;
+    private final Duration drain;
     private final Object lock = new Object();
-    private Process process;
-    private URI endpoint;
+    /** The host taking new calls; its endpoint is null until it listens. */
+    private Child current;
+    /** A replacement being started for a host that asked to be recycled. */
+    private Child successor;
     private boolean started;
     private boolean closed;
     private long restarts;
+    private Duration backoff = MIN_BACKOFF;
 
-    RuntimeProcess(DenoInstallation installation, List<String> hostOptions, String token, Path cacheDirectory) {
+    /** One host process. */
+    private static final class Child {
+        final Process process;
+        final long startedAt = System.nanoTime();
+        URI endpoint;
+
+        Child(Process process) {
+            this.process = process;
+        }
+    }
+
+    /** @param drain how long a replaced host keeps running for the calls in flight on it */
+    RuntimeProcess(DenoInstallation installation, List<String> hostOptions, String token, Path cacheDirectory,
+                   Duration drain) {
         this.installation = installation;
         this.hostOptions = List.copyOf(hostOptions);
         this.token = token;
         this.cacheDirectory = cacheDirectory;
+        this.drain = drain;
     }
 
     @Override
@@ -69,9 +92,9 @@ final class RuntimeProcess implements RuntimeEndpoint {
         synchronized (lock) {
             if (!started && !closed) {
                 started = true;
-                Thread.ofVirtual().name("function-runtime-supervisor").start(this::supervise);
+                current = launchOrNull();
             }
-            while ((endpoint == null || endpoint.equals(stale)) && !closed) {
+            while (!closed && (current == null || current.endpoint == null || current.endpoint.equals(stale))) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     throw new RuntimeUnavailableException("The function runtime did not start in time");
@@ -86,21 +109,21 @@ final class RuntimeProcess implements RuntimeEndpoint {
             if (closed) {
                 throw new RuntimeUnavailableException("The function runtime is stopped");
             }
-            return endpoint;
+            return current.endpoint;
         }
     }
 
     @Override
     public boolean started() {
         synchronized (lock) {
-            return endpoint != null;
+            return current != null && current.endpoint != null;
         }
     }
 
     /** The current host process id, for operators (and the test that kills it). */
     OptionalLong pid() {
         synchronized (lock) {
-            return process == null ? OptionalLong.empty() : OptionalLong.of(process.pid());
+            return current == null ? OptionalLong.empty() : OptionalLong.of(current.process.pid());
         }
     }
 
@@ -110,64 +133,117 @@ final class RuntimeProcess implements RuntimeEndpoint {
         }
     }
 
-    private void supervise() {
-        Duration backoff = MIN_BACKOFF;
-        while (true) {
-            synchronized (lock) {
-                if (closed) {
-                    return;
+    /** Starts a host and its watcher; null (logged) when the process cannot even be started. Holds the lock. */
+    private Child launchOrNull() {
+        try {
+            Child child = new Child(launch());
+            Thread.ofVirtual().name("function-runtime-stderr").start(() -> drain(child.process.getErrorStream()));
+            Thread.ofVirtual().name("function-runtime-watch").start(() -> watch(child));
+            return child;
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "Could not start the function runtime: " + e.getMessage());
+            scheduleRestart(null);
+            return null;
+        }
+    }
+
+    /** Reads what a host prints, and reacts when it exits. */
+    private void watch(Child child) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                String trimmed = line.trim();
+                Matcher listening = LISTENING.matcher(trimmed);
+                if (listening.matches()) {
+                    listening(child, URI.create("http://127.0.0.1:" + listening.group(1)));
+                } else if (RECYCLE.matcher(trimmed).matches()) {
+                    recycle(child);
+                } else {
+                    LOG.log(Level.INFO, "[function] " + line);
                 }
             }
-            long startedAt = System.nanoTime();
-            try {
-                Process child = launch();
-                synchronized (lock) {
-                    if (closed) {
-                        destroy(child);
-                        return;
-                    }
-                    process = child;
+        } catch (IOException e) {
+            // the process is gone; handled below
+        }
+        int exit = waitFor(child.process);
+        synchronized (lock) {
+            if (child == successor) {
+                successor = null;
+                if (current == null && !closed) {
+                    scheduleRestart(child);
                 }
-                Thread.ofVirtual().name("function-runtime-stderr").start(() -> drain(child.getErrorStream()));
-                readStdout(child);
-                int exit = child.waitFor();
-                synchronized (lock) {
-                    endpoint = null;
-                    process = null;
-                    if (closed) {
-                        return;
-                    }
-                    restarts++;
-                }
-                LOG.log(Level.WARNING, "The function runtime exited (code " + exit + "); restarting it");
-            } catch (IOException e) {
-                LOG.log(Level.ERROR, "Could not start the function runtime: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 return;
             }
-            // A host that keeps dying at once is retried less and less often; one that ran a while
-            // is restarted at once.
-            boolean ranLong = System.nanoTime() - startedAt > Duration.ofSeconds(10).toNanos();
-            backoff = ranLong ? MIN_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
-            try {
-                Thread.sleep(ranLong ? MIN_BACKOFF : backoff);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            if (child != current || closed) {
+                return; // a replaced host ending, as intended
+            }
+            current = null;
+            restarts++;
+            LOG.log(Level.WARNING, "The function runtime exited (code " + exit + "); restarting it");
+            if (successor == null) {
+                scheduleRestart(child);
             }
         }
+    }
+
+    private void listening(Child child, URI endpoint) {
+        Child replaced = null;
+        synchronized (lock) {
+            child.endpoint = endpoint;
+            if (child == successor) {
+                replaced = current;
+                current = child;
+                successor = null;
+            }
+            lock.notifyAll();
+        }
+        LOG.log(Level.DEBUG, "Function runtime listening on " + endpoint);
+        if (replaced != null) {
+            Child old = replaced;
+            LOG.log(Level.INFO, "New function runtime taking calls; the old one stops in " + drain.toSeconds() + " s");
+            Thread.ofVirtual().name("function-runtime-drain").start(() -> {
+                sleep(drain);
+                destroy(old.process);
+            });
+        }
+    }
+
+    private void recycle(Child child) {
+        synchronized (lock) {
+            if (child != current || successor != null || closed) {
+                return;
+            }
+            LOG.log(Level.WARNING, "The function runtime has a worker it cannot stop; starting a replacement");
+            restarts++;
+            successor = launchOrNull();
+        }
+    }
+
+    /** A host that keeps dying at once is restarted less and less often; one that ran a while at once. Holds the lock. */
+    private void scheduleRestart(Child died) {
+        boolean ranLong = died != null && System.nanoTime() - died.startedAt > Duration.ofSeconds(10).toNanos();
+        backoff = ranLong ? MIN_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
+        Duration delay = ranLong ? MIN_BACKOFF : backoff;
+        Thread.ofVirtual().name("function-runtime-restart").start(() -> {
+            sleep(delay);
+            synchronized (lock) {
+                if (!closed && current == null) {
+                    current = launchOrNull();
+                }
+            }
+        });
     }
 
     private Process launch() throws IOException {
         Files.createDirectories(cacheDirectory);
         List<String> command = new ArrayList<>(List.of(installation.binary().toString(), "run",
-                "--no-prompt", "--no-remote", "--no-check", "--unstable-net",
+                "--no-prompt", "--no-remote", "--no-check",
                 "--allow-net", "--allow-env=ANVIL_RUNTIME_TOKEN",
                 "--v8-flags=--max-old-space-size=" + HOST_HEAP_MB,
                 "--config", installation.configFile().toString(),
                 installation.hostScript().toString(),
-                "--port=0", "--hostname=127.0.0.1", "--exit-with-stdin"));
+                "--port=0", "--hostname=127.0.0.1", "--exit-with-stdin", "--on-stuck=report"));
         command.addAll(hostOptions);
         ProcessBuilder builder = new ProcessBuilder(command).directory(installation.hostDirectory().toFile());
         // Nothing of this server's environment (database URL, keys) reaches the runtime.
@@ -177,24 +253,6 @@ final class RuntimeProcess implements RuntimeEndpoint {
         builder.environment().put("DENO_NO_UPDATE_CHECK", "1");
         builder.environment().put("NO_COLOR", "1");
         return builder.start();
-    }
-
-    private void readStdout(Process child) throws IOException {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                Matcher listening = LISTENING.matcher(line.trim());
-                if (listening.matches()) {
-                    synchronized (lock) {
-                        endpoint = URI.create("http://127.0.0.1:" + listening.group(1));
-                        lock.notifyAll();
-                    }
-                    LOG.log(Level.DEBUG, "Function runtime listening on 127.0.0.1:" + listening.group(1));
-                } else {
-                    LOG.log(Level.INFO, "[function] " + line);
-                }
-            }
-        }
     }
 
     private static void drain(InputStream stream) {
@@ -208,22 +266,43 @@ final class RuntimeProcess implements RuntimeEndpoint {
         }
     }
 
+    private static int waitFor(Process process) {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
     @Override
     public void close() {
-        Process child;
+        List<Child> children = new ArrayList<>();
         synchronized (lock) {
             closed = true;
-            child = process;
-            endpoint = null;
+            if (current != null) {
+                children.add(current);
+            }
+            if (successor != null) {
+                children.add(successor);
+            }
+            current = null;
+            successor = null;
             lock.notifyAll();
         }
-        if (child != null) {
-            destroy(child);
-        }
+        children.forEach(child -> destroy(child.process));
     }
 
     /** The host has no children (it may not run subprocesses), but a stop takes any it has with it. */
