@@ -6,8 +6,8 @@
 // and the host has none to give.
 //
 // `workerMain` must stay self-contained: it is stringified, so it cannot use anything from this
-// module's scope. Messages (host -> worker): load. (worker -> host): booted, boot-error, loaded,
-// load-error. Liveness goes through shared memory instead (see `Vitals` in worker_pool.ts): the
+// module's scope. Messages (host -> worker): load. (worker -> host): booted, boot-error, loaded
+// (with its port and route id), load-error. Liveness goes through shared memory instead (see `Vitals` in worker_pool.ts): the
 // worker's event loop writes a heartbeat, and the number of invocations in flight.
 
 export function workerMain(): void {
@@ -82,9 +82,8 @@ export function workerMain(): void {
   // deno-lint-ignore no-explicit-any
   let handler: ((request: Request) => any) | null = null;
   let slug = '';
-  let version = '';
-  let secretsVersion = '';
-  let limits = { timeoutMs: 60_000, maxConcurrency: 64, maxResponseBytes: 32 * 1024 * 1024 };
+  const routeId = crypto.randomUUID();
+  let limits = { timeoutMs: 60_000, maxConcurrency: 64 };
 
   const post = (message: unknown) => parentPort.postMessage(message);
   const describe = (error: unknown): string => {
@@ -122,59 +121,6 @@ export function workerMain(): void {
     }
   }
 
-  class ResponseTooLarge extends Error {}
-
-  async function buffered(response: Response): Promise<Response> {
-    if (!response.body || [101, 204, 205, 304].includes(response.status)) {
-      return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
-    }
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limits.maxResponseBytes) {
-        await reader.cancel();
-        throw new ResponseTooLarge(`Function response is larger than the limit of ${limits.maxResponseBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-    let bytes: Uint8Array;
-    if (chunks.length === 1) {
-      bytes = chunks[0];
-    } else {
-      bytes = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-    }
-    return new Response(bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
-  }
-
-  /** The request as the function sees it: the client's URL and headers, none of the proxy's. */
-  function functionRequest(req: Request): Request {
-    const headers = new Headers();
-    for (const [name, value] of req.headers) {
-      if (!name.startsWith('x-anvil-') && name !== 'host' && name !== 'connection' && name !== 'content-length') {
-        headers.append(name, value);
-      }
-    }
-    const acceptEncoding = req.headers.get('x-anvil-accept-encoding');
-    if (acceptEncoding) headers.set('accept-encoding', acceptEncoding);
-    const hasBody = req.body !== null && req.method !== 'GET' && req.method !== 'HEAD';
-    return new Request(req.headers.get('x-anvil-request-url') ?? req.url, {
-      method: req.method,
-      headers,
-      body: hasBody ? req.body : null,
-      // deno-lint-ignore no-explicit-any
-      ...(hasBody ? { duplex: 'half' } as any : {}),
-    });
-  }
-
   async function run(request: Request): Promise<Response> {
     try {
       let response: unknown;
@@ -187,23 +133,35 @@ export function workerMain(): void {
       if (!(response instanceof Response)) {
         throw new Error(`Function must return a Response, got ${response === null ? 'null' : typeof response}`);
       }
-      return await buffered(response);
+      return response;
     } catch (error) {
-      if (error instanceof ResponseTooLarge) return json(502, { error: error.message });
       // deno-lint-ignore no-explicit-any
       const status = Number((error as any)?.status);
       return json(Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500, { error: describe(error) });
     }
   }
 
+  // One sweep answers every invocation past its deadline, instead of a timer per invocation.
+  const deadlines = new Set<{ at: number; answer: (response: Response) => void }>();
+  setInterval(() => {
+    const now = Date.now();
+    for (const entry of deadlines) {
+      if (entry.at <= now) {
+        deadlines.delete(entry);
+        entry.answer(json(504, { error: 'Function timeout' }));
+      }
+    }
+  }, 100);
+
+  /**
+   * The request goes to the function as it arrived: the proxy sends the client's method, path,
+   * query, headers and body, so nothing is copied here. The one header of its own, the route id,
+   * lets a caller holding a route from before a restart notice that this port now serves
+   * something else.
+   */
   async function invoke(req: Request): Promise<Response> {
-    // A caller holding a route from before a restart may reach a port that now serves another
-    // function or version: it is told to look the route up again.
-    const wantedSlug = req.headers.get('x-anvil-function-slug');
-    const wantedVersion = req.headers.get('x-anvil-function-version');
-    const wantedSecrets = req.headers.get('x-anvil-secrets-version');
-    if ((wantedSlug !== null && wantedSlug !== slug) || (wantedVersion !== null && wantedVersion !== version)
-      || (wantedSecrets !== null && wantedSecrets !== secretsVersion)) {
+    const route = req.headers.get('x-anvil-route');
+    if (route !== null && route !== routeId) {
       return json(409, { error: 'Stale function route' }, { 'x-anvil-runtime-miss': 'route' });
     }
     if (Atomics.load(vitals, VITALS.INFLIGHT) >= BigInt(limits.maxConcurrency)) {
@@ -212,18 +170,15 @@ export function workerMain(): void {
     }
     Atomics.add(vitals, VITALS.INFLIGHT, 1n);
     Atomics.store(vitals, VITALS.LAST_INVOCATION, now());
-    const requested = Number(req.headers.get('x-anvil-timeout-ms'));
-    const timeoutMs = Number.isInteger(requested) && requested > 0 ? requested : limits.timeoutMs;
-    let timer: number | undefined;
+    // A function that awaits forever is answered at its deadline; one that never yields the
+    // thread is stopped by the host, which sees the heartbeat stall.
+    const { promise: late, resolve } = Promise.withResolvers<Response>();
+    const deadline = { at: Date.now() + limits.timeoutMs, answer: resolve };
+    deadlines.add(deadline);
     try {
-      // A function that awaits forever is answered here; one that never yields the thread is
-      // stopped by the host, which sees the heartbeat stall.
-      const timeout = new Promise<Response>((resolve) => {
-        timer = setTimeout(() => resolve(json(504, { error: 'Function timeout' })), timeoutMs);
-      });
-      return await Promise.race([run(functionRequest(req)), timeout]);
+      return await Promise.race([run(req), late]);
     } finally {
-      clearTimeout(timer);
+      deadlines.delete(deadline);
       Atomics.sub(vitals, VITALS.INFLIGHT, 1n);
     }
   }
@@ -232,8 +187,6 @@ export function workerMain(): void {
   async function start(message: any) {
     secrets = message.secrets;
     slug = message.slug;
-    version = message.version;
-    secretsVersion = message.secretsVersion;
     limits = message.limits;
     await load(message.code);
     Atomics.store(vitals, VITALS.LAST_INVOCATION, now()); // idle time counts from here
@@ -251,7 +204,7 @@ export function workerMain(): void {
   parentPort.on('message', (message: any) => {
     if (message.type === 'load') {
       start(message).then(
-        (port) => post({ type: 'loaded', port }),
+        (port) => post({ type: 'loaded', port, route: routeId }),
         (error) => post({ type: 'load-error', error: describe(error) }),
       );
     }

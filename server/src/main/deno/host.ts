@@ -10,8 +10,7 @@
 //   deno run --allow-net --allow-env=ANVIL_RUNTIME_TOKEN --no-remote --unstable-net host.ts [options]
 //
 // Options: --port (0 = any; the chosen port is printed as {"event":"listening","port":N}),
-// --hostname, --timeout-ms, --workers-per-function, --max-concurrency, --memory-mb,
-// --max-response-bytes, --idle-ms, --spare-workers, --exit-with-stdin (stop when the parent
+// --hostname, --timeout-ms, --workers-per-function, --max-concurrency, --memory-mb, --idle-ms, --spare-workers, --exit-with-stdin (stop when the parent
 // closes our stdin: a local child must not outlive the server that started it), --on-stuck=
 // report|exit (what to do when a worker cannot be stopped; see below).
 //
@@ -40,7 +39,6 @@ const limits: Limits = {
   workersPerFunction: numberOption('workers-per-function', 1),
   maxConcurrency: numberOption('max-concurrency', 64),
   memoryMb: numberOption('memory-mb', 128),
-  maxResponseBytes: numberOption('max-response-bytes', 32 * 1024 * 1024),
   timeoutMs: numberOption('timeout-ms', 60_000),
   spareWorkers: numberOption('spare-workers', 1),
 };
@@ -60,7 +58,7 @@ const spares = new SpareWorkers(limits);
 const pools = new Map<string, FunctionPool>();
 let secrets = { version: '', values: {} as Record<string, string> };
 let draining = false;
-let nextPort = 0;
+let nextWorker = 0;
 
 function authorized(req: Request): boolean {
   if (!token) return true;
@@ -75,24 +73,42 @@ function miss(what: string[]): Response {
   return jsonResponse(409, { error: `Runtime lacks ${what.join(' and ')}` }, { [HEADER.MISS]: what.join(',') });
 }
 
+/** Deploys of one slug run one after another, so callers asking at once share one pool. */
+const deploying = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(slug: string, work: () => Promise<T>): Promise<T> {
+  const previous = deploying.get(slug) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.then(() => {}, () => {});
+  deploying.set(slug, settled);
+  settled.then(() => {
+    if (deploying.get(slug) === settled) deploying.delete(slug);
+  });
+  return next;
+}
+
 /**
  * PUT /_anvil/functions/:slug {version, code, secretsVersion}: make this version the one served,
- * with the current secrets, and answer its port. Loading it surfaces any error in the code.
+ * with the current secrets, and answer its ports. Loading it surfaces any error in the code.
  */
 async function deploy(req: Request, slug: string): Promise<Response> {
   const { version, code, secretsVersion } = await req.json();
   if (typeof version !== 'string' || typeof code !== 'string') {
     return jsonResponse(400, { error: 'version and code are required' });
   }
+  return await oneAtATime(slug, () => install(slug, version, code, secretsVersion));
+}
+
+async function install(slug: string, version: string, code: string, secretsVersion: unknown): Promise<Response> {
   if (secretsVersion !== secrets.version) return miss(['secrets']);
   const current = pools.get(slug);
   let pool = current;
   if (!current || current.version !== version || current.secretsVersion !== secrets.version) {
     pool = new FunctionPool(slug, version, code, secrets.version, secrets.values, limits, spares);
   }
-  let ports: number[];
+  let workers: { port: number; route: string }[];
   try {
-    ports = await pool!.serve();
+    workers = await pool!.serve();
   } catch (error) {
     if (pool !== current) pool!.retireWorkers();
     return jsonResponse(422, { error: (error as Error).message });
@@ -101,7 +117,7 @@ async function deploy(req: Request, slug: string): Promise<Response> {
     pools.set(slug, pool!);
     current?.retireWorkers();
   }
-  return jsonResponse(200, { status: 'ready', slug, version, ports });
+  return jsonResponse(200, { status: 'ready', slug, version, workers });
 }
 
 async function putSecrets(req: Request): Promise<Response> {
@@ -133,18 +149,21 @@ async function invoke(req: Request, slug: string): Promise<Response> {
     if (!pool && wantedVersion === null) return jsonResponse(404, { error: 'Function not found or not active' });
     return miss(missing);
   }
-  let workerPort: number;
+  let worker: { port: number; route: string };
   try {
-    const ports = await pool!.serve();
-    workerPort = ports[nextPort++ % ports.length];
+    const workers = await pool!.serve();
+    worker = workers[nextWorker++ % workers.length];
   } catch (error) {
     return jsonResponse(500, { error: (error as Error).message });
   }
-  const headers = new Headers(req.headers);
-  headers.delete('host');
-  headers.set('accept-encoding', 'identity');
+  const headers = new Headers();
+  for (const [name, value] of req.headers) {
+    if (!name.startsWith('x-anvil-') && name !== 'host') headers.append(name, value);
+  }
+  headers.set(HEADER.ROUTE, worker.route);
+  const url = new URL(req.url);
   const hasBody = req.body !== null && req.method !== 'GET' && req.method !== 'HEAD';
-  const response = await fetch(`http://127.0.0.1:${workerPort}/`, {
+  const response = await fetch(`http://127.0.0.1:${worker.port}/functions/${slug}${url.search}`, {
     method: req.method,
     headers,
     body: hasBody ? req.body : null,

@@ -2,20 +2,14 @@
 // host. Both sides must agree on these names.
 
 export const HEADER = {
-  /** Shared secret on every call except /health. */
+  /** Shared secret on every call to the host except /health (never sent to workers). */
   TOKEN: 'x-anvil-runtime-token',
-  /** The function the caller expects a worker port to serve. */
-  FUNCTION_SLUG: 'x-anvil-function-slug',
-  /** The function version (hash of its code) the caller expects to run. */
+  /** On a call to a worker: the route id it must have (a stale route gets 409). */
+  ROUTE: 'x-anvil-route',
+  /** On /:slug calls to the host: the function version (hash of its code) the caller expects. */
   FUNCTION_VERSION: 'x-anvil-function-version',
-  /** The secrets version the caller expects the function to see. */
+  /** On /:slug calls to the host: the secrets version the caller expects the function to see. */
   SECRETS_VERSION: 'x-anvil-secrets-version',
-  /** The URL the client called (the function's `request.url`). */
-  REQUEST_URL: 'x-anvil-request-url',
-  /** Per-invocation timeout in milliseconds. */
-  TIMEOUT_MS: 'x-anvil-timeout-ms',
-  /** The client's Accept-Encoding, carried aside so Deno.serve does not compress for the proxy. */
-  ACCEPT_ENCODING: 'x-anvil-accept-encoding',
   /** On a 409 answer: what is missing or stale (`code`, `secrets`, `route`), comma-separated. */
   MISS: 'x-anvil-runtime-miss',
 } as const;

@@ -16,7 +16,6 @@ export interface Limits {
   workersPerFunction: number;
   maxConcurrency: number;
   memoryMb: number;
-  maxResponseBytes: number;
   timeoutMs: number;
   spareWorkers: number;
 }
@@ -25,7 +24,7 @@ const WORKER_SOURCE = `(${workerMain.toString()})()`;
 /** Slots of a worker's vitals (BigInt64Array over a SharedArrayBuffer); see function_worker.ts. */
 const VITALS = { HEARTBEAT: 0, INFLIGHT: 1, LAST_INVOCATION: 2, SLOTS: 3 };
 /** The heartbeat ticks every 250 ms; a worker this long silent is busy and gets no new calls. */
-const BUSY_SILENCE_MS = 1_000;
+const BUSY_SILENCE_MS = 2_000;
 /** Silent this long with nothing to run, a worker is gone (its heap ran out). */
 const IDLE_SILENCE_MS = 3_000;
 /** Past the timeout, how long a worker running something may stay silent before it counts as stuck. */
@@ -47,6 +46,7 @@ class FunctionWorker {
   private readonly vitals: BigInt64Array;
   private readonly waiters = new Map<string, (message: Record<string, unknown>) => void>();
   port = 0;
+  route = '';
   label = 'spare';
   dead = false;
   onDeath: (worker: FunctionWorker) => void = () => {};
@@ -97,6 +97,7 @@ class FunctionWorker {
     this.thread.postMessage({ type: 'load', ...message });
     const loaded = await this.expect('loaded', 'load-error', timeoutMs);
     this.port = loaded.port as number;
+    this.route = loaded.route as string;
     return this.port;
   }
 
@@ -217,10 +218,10 @@ export class FunctionPool {
 
   /**
    * The ports the function is served on, starting workers as needed. A worker that has been
-   * silent for a second is busy (or stuck) and is taken out of the rotation: it finishes what it
-   * runs, and new calls go to a fresh worker. Rejects with the function's load error.
+   * silent for two seconds is busy (or stuck) and is taken out of the rotation: it finishes what
+   * it runs, and new calls go to a fresh worker. Rejects with the function's load error.
    */
-  async serve(): Promise<number[]> {
+  async serve(): Promise<{ port: number; route: string }[]> {
     const now = Date.now();
     for (const worker of [...this.workers]) {
       if (worker.silentFor(now) > BUSY_SILENCE_MS) {
@@ -229,7 +230,7 @@ export class FunctionPool {
       }
     }
     while (this.workers.length < this.limits.workersPerFunction) await this.startWorker();
-    return this.workers.map((worker) => worker.port);
+    return this.workers.map((worker) => ({ port: worker.port, route: worker.route }));
   }
 
   private startWorker(): Promise<FunctionWorker> {
@@ -243,11 +244,7 @@ export class FunctionPool {
           secretsVersion: this.secretsVersion,
           code: this.code,
           secrets: this.secrets,
-          limits: {
-            timeoutMs: this.limits.timeoutMs,
-            maxConcurrency: this.limits.maxConcurrency,
-            maxResponseBytes: this.limits.maxResponseBytes,
-          },
+          limits: { timeoutMs: this.limits.timeoutMs, maxConcurrency: this.limits.maxConcurrency },
         }, this.limits.timeoutMs);
       } catch (error) {
         worker.die('load failed');

@@ -10,14 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.RequestBody;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -35,8 +33,7 @@ public final class FunctionInvocationService implements HttpService {
     private static final System.Logger LOG = System.getLogger(FunctionInvocationService.class.getName());
     /** Hop-by-hop headers and those the proxy sets itself never cross it. */
     private static final Set<String> REQUEST_SKIPPED = Set.of("host", "connection", "keep-alive", "content-length",
-            "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection", "expect",
-            "accept-encoding");
+            "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection", "expect");
     private static final Set<String> RESPONSE_SKIPPED = Set.of("connection", "keep-alive", "content-length",
             "transfer-encoding", "te", "trailer", "upgrade", "date");
     /** Bodies up to this size are buffered and sent with a length; larger ones stream. */
@@ -44,12 +41,12 @@ public final class FunctionInvocationService implements HttpService {
 
     private final FunctionCatalog catalog;
     private final FunctionRuntime runtime;
-    private final Supplier<String> baseUrl;
+    private final long maxResponseBytes;
 
-    FunctionInvocationService(FunctionCatalog catalog, FunctionRuntime runtime, Supplier<String> baseUrl) {
+    FunctionInvocationService(FunctionCatalog catalog, FunctionRuntime runtime, long maxResponseBytes) {
         this.catalog = catalog;
         this.runtime = runtime;
-        this.baseUrl = baseUrl;
+        this.maxResponseBytes = maxResponseBytes;
     }
 
     @Override
@@ -69,9 +66,10 @@ public final class FunctionInvocationService implements HttpService {
             error(res, 404, "Function not found or not active");
             return;
         }
+        String query = req.query().rawValue();
         FunctionRuntime.Invocation invocation = new FunctionRuntime.Invocation(req.prologue().method().text(),
-                forwardedHeaders(req), RequestBody.bytes(req), requestUrl(req, slug));
-        try (HttpClientResponse response = runtime.invoke(function.get(), invocation)) {
+                forwardedHeaders(req), RequestBody.bytes(req), query == null || query.isEmpty() ? null : query);
+        try (KeepAliveClient.Response response = runtime.invoke(function.get(), invocation)) {
             relay(response, res);
         } catch (InvocationException e) {
             if (e.status() == 502) {
@@ -85,39 +83,38 @@ public final class FunctionInvocationService implements HttpService {
         List<FunctionRuntime.Header> headers = new ArrayList<>();
         for (Header header : req.headers()) {
             String name = header.name().toLowerCase(Locale.ROOT);
-            if (name.equals("accept-encoding")) {
-                // Carried aside: the runtime's HTTP server would otherwise compress for us, not the client.
-                headers.add(new FunctionRuntime.Header(RuntimeProtocol.ACCEPT_ENCODING.lowerCase(), header.allValues()));
-            } else if (!REQUEST_SKIPPED.contains(name) && !name.startsWith("x-anvil-")) {
+            if (!REQUEST_SKIPPED.contains(name) && !name.startsWith("x-anvil-")) {
                 headers.add(new FunctionRuntime.Header(header.name(), header.allValues()));
             }
         }
         return headers;
     }
 
-    /** What the function sees as {@code request.url}: the public URL the client called. */
-    private String requestUrl(ServerRequest req, String slug) {
-        String query = req.query().rawValue();
-        return baseUrl.get() + "/functions/" + slug + (query == null || query.isEmpty() ? "" : "?" + query);
-    }
-
-    private static void relay(HttpClientResponse response, ServerResponse res) {
-        long length = response.headers().contentLength().orElse(-1);
+    /**
+     * Copies the function's answer to the client. Bodies of known size up to 1 MiB are read first,
+     * so a runtime failing mid-body still gets a clean 502; larger ones stream. The size limit is
+     * applied here: a declared length over it is refused before anything is sent, a streamed body
+     * that grows past it is cut off.
+     */
+    private void relay(KeepAliveClient.Response response, ServerResponse res) {
+        long length = response.contentLength();
+        if (length > maxResponseBytes) {
+            throw InvocationException.oversized(maxResponseBytes);
+        }
         byte[] buffered = null;
         if (length >= 0 && length <= BUFFER_LIMIT) {
-            // Read before answering, so a runtime that fails mid-body still gets a clean 502.
-            try (InputStream in = response.inputStream()) {
-                buffered = in.readAllBytes();
+            try {
+                buffered = response.readAll();
             } catch (IOException | UncheckedIOException e) {
                 throw InvocationException.unavailable("The function runtime failed while answering: " + e.getMessage(), e);
             }
         }
-        res.status(Status.create(response.status().code()));
-        for (Header header : response.headers()) {
-            if (!RESPONSE_SKIPPED.contains(header.name().toLowerCase(Locale.ROOT))) {
-                res.header(HeaderNames.create(header.name()), header.allValues().toArray(String[]::new));
+        res.status(Status.create(response.status()));
+        response.headers().forEach((name, values) -> {
+            if (!RESPONSE_SKIPPED.contains(name)) {
+                res.header(HeaderNames.create(name), values.toArray(String[]::new));
             }
-        }
+        });
         res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         if (buffered != null) {
             res.send(buffered);
@@ -126,8 +123,17 @@ public final class FunctionInvocationService implements HttpService {
         if (length >= 0) {
             res.header(HeaderNames.CONTENT_LENGTH, Long.toString(length));
         }
-        try (InputStream in = response.inputStream(); OutputStream out = res.outputStream()) {
-            in.transferTo(out);
+        try (InputStream in = response.body(); OutputStream out = res.outputStream()) {
+            byte[] chunk = new byte[16 * 1024];
+            long sent = 0;
+            int n;
+            while ((n = in.read(chunk)) != -1) {
+                sent += n;
+                if (sent > maxResponseBytes) {
+                    throw new IOException("Function response is larger than the limit of " + maxResponseBytes + " bytes");
+                }
+                out.write(chunk, 0, n);
+            }
         } catch (IOException e) {
             // Headers are out; all that can be done is to cut the response short.
             throw new UncheckedIOException(e);

@@ -1,12 +1,10 @@
 package dev.anvil.server.functions;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -14,26 +12,28 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Map.Entry;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.http.Json;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Method;
-import io.helidon.webclient.api.HttpClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
 
 /**
- * This server's side of the runtime protocol ({@link RuntimeProtocol}): deploys code, pushes the
- * decrypted secrets, and sends invocations, pushing whatever the host says it lacks and retrying
- * once. The host is either a child process ({@link RuntimeProcess}, started on first use) or a
- * remote runtime at {@code DENO_RUNTIME_URL}.
+ * This server's side of the runtime protocol ({@link RuntimeProtocol}): asks the host to serve a
+ * function version (pushing the decrypted secrets when it lacks them), then sends invocations
+ * straight to the port the function's worker serves on. The host is either a child process
+ * ({@link RuntimeProcess}, started on first use) or a remote runtime at {@code DENO_RUNTIME_URL},
+ * which is called at {@code /slug} and forwards.
+ *
+ * <p>HTTP goes through {@link KeepAliveClient}: Helidon's WebClient watches each idle connection
+ * with a timed blocking read that the next request has to wait out (a few hundred calls a second),
+ * and the JDK's client hands every answer across threads several times.
  */
 public final class FunctionRuntime implements AutoCloseable {
 
@@ -43,8 +43,7 @@ public final class FunctionRuntime implements AutoCloseable {
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
     /**
      * Past the function's own timeout, how long the worker gets to answer with its 504; after it
-     * this server answers the 504 itself (the worker is busy), and a second later the host
-     * replaces the worker.
+     * this server answers the 504 itself (the worker is busy), and the host later replaces the worker.
      */
     private static final Duration ANSWER_GRACE = Duration.ofSeconds(1);
     /** Loading code may take up to the timeout; the host answers within it. */
@@ -55,8 +54,9 @@ public final class FunctionRuntime implements AutoCloseable {
     private final String token;
     private final FunctionSecrets secrets;
     private final Duration timeout;
-    private final WebClient http;
+    private final KeepAliveClient http = new KeepAliveClient(Duration.ofSeconds(5));
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> resolving = new ConcurrentHashMap<>();
 
     private FunctionRuntime(RuntimeEndpoint endpoint, String unavailableReason, String token, FunctionSecrets secrets,
                             Duration timeout) {
@@ -65,13 +65,6 @@ public final class FunctionRuntime implements AutoCloseable {
         this.token = token;
         this.secrets = secrets;
         this.timeout = timeout;
-        this.http = WebClient.builder()
-                .followRedirects(false)
-                .connectTimeout(Duration.ofSeconds(5))
-                .readTimeout(timeout.plus(CONTROL_GRACE))
-                .sendExpectContinue(false)
-                .maxInMemoryEntity(64 * 1024)
-                .build();
     }
 
     /** A remote runtime when {@code DENO_RUNTIME_URL} is set, else a local child process (started on first use). */
@@ -94,15 +87,10 @@ public final class FunctionRuntime implements AutoCloseable {
                 "--memory-mb=" + config.getInt(FunctionSettings.MEMORY_MB),
                 "--max-concurrency=" + config.getInt(FunctionSettings.CONCURRENCY),
                 "--workers-per-function=" + config.getInt(FunctionSettings.WORKERS),
-                "--max-response-bytes=" + config.getLong(FunctionSettings.MAX_RESPONSE_MB) * 1024 * 1024,
                 "--idle-ms=" + config.getLong(FunctionSettings.IDLE_SECONDS) * 1000);
         RuntimeProcess process = new RuntimeProcess(lookup.installation(), options, token,
                 dataDir.resolve("deno-cache").toAbsolutePath(), timeout.plusSeconds(5));
         return new FunctionRuntime(process, null, token, secrets, timeout);
-    }
-
-    public Duration timeout() {
-        return timeout;
     }
 
     /** The outcome of installing a function version in the runtime. */
@@ -122,8 +110,7 @@ public final class FunctionRuntime implements AutoCloseable {
         try {
             URI base = base();
             FunctionSecrets.Snapshot snapshot = secrets.current();
-            Route route = resolve(base, slug, version, code, snapshot);
-            routes.put(slug, route);
+            routes.put(slug, resolve(base, slug, version, code, snapshot));
             return Deployment.ready();
         } catch (RuntimeUnavailableException e) {
             return new Deployment(Deployment.Status.UNAVAILABLE, e.getMessage());
@@ -139,15 +126,15 @@ public final class FunctionRuntime implements AutoCloseable {
         if (endpoint == null || !endpoint.started()) {
             return;
         }
-        try (HttpClientResponse response = control(Method.DELETE, base(), RuntimeProtocol.functionPath(slug)).request()) {
-            response.entity().consume();
-        } catch (RuntimeException e) {
+        try {
+            http.send(control("DELETE", base(), RuntimeProtocol.functionPath(slug), null)).close();
+        } catch (IOException | RuntimeException e) {
             LOG.log(Level.DEBUG, "Could not remove function " + slug + " from the runtime: " + e.getMessage());
         }
     }
 
-    /** A request for a function, as the proxy received it. */
-    public record Invocation(String method, List<Header> headers, byte[] body, String requestUrl) {
+    /** A request for a function, as the proxy received it; {@code query} is raw, or null. */
+    public record Invocation(String method, List<Header> headers, byte[] body, String query) {
     }
 
     public record Header(String name, List<String> values) {
@@ -158,23 +145,27 @@ public final class FunctionRuntime implements AutoCloseable {
      * turn), the host's {@code /slug} for a remote one. Valid while the host (its base URI) and the
      * versions match.
      */
-    private record Route(URI base, String version, String secretsVersion, List<URI> targets, AtomicInteger turn) {
+    private record Route(URI base, String version, String secretsVersion, List<Target> targets, AtomicInteger turn) {
         boolean serves(URI currentBase, String functionVersion, String currentSecrets) {
             return base.equals(currentBase) && version.equals(functionVersion) && secretsVersion.equals(currentSecrets);
         }
 
-        URI next() {
+        Target next() {
             return targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()));
         }
     }
 
+    /** A worker's port and the id it checks (a local runtime), or the host's {@code /slug} (a remote one). */
+    private record Target(URI uri, String routeId, boolean viaHost) {
+    }
+
     /**
-     * Sends an invocation; the caller reads and closes the response.
+     * Sends an invocation; the caller reads and closes the answer.
      *
      * @throws InvocationException when the function gave no response (runtime unreachable, code
      *                             that does not load, or no answer in time)
      */
-    public HttpClientResponse invoke(FunctionCatalog.ActiveFunction function, Invocation invocation) {
+    KeepAliveClient.Response invoke(FunctionCatalog.ActiveFunction function, Invocation invocation) {
         URI refusedHost = null;
         for (int attempt = 0; ; attempt++) {
             URI base;
@@ -186,22 +177,21 @@ public final class FunctionRuntime implements AutoCloseable {
             FunctionSecrets.Snapshot snapshot = secrets.current();
             Route route = routes.get(function.slug());
             boolean askingHost = route == null || !route.serves(base, function.version(), snapshot.version());
-            HttpClientResponse response;
+            KeepAliveClient.Response response;
             try {
                 if (askingHost) {
-                    route = resolve(base, function.slug(), function.version(), function.code(), snapshot);
-                    routes.put(function.slug(), route);
+                    route = resolveOnce(base, function, snapshot);
                     askingHost = false;
                 }
-                response = send(route, function, snapshot, invocation);
-            } catch (RuntimeException e) {
+                response = http.send(request(route.next(), function, snapshot, invocation));
+            } catch (IOException | RuntimeException e) {
                 if (e instanceof InvocationException failure && failure.status() != 502) {
                     throw failure;
                 }
                 if (route != null) {
                     routes.remove(function.slug(), route);
                 }
-                if (causedBy(e, SocketTimeoutException.class)) {
+                if (e instanceof SocketTimeoutException) {
                     // The function held its worker's thread past the timeout. The route is dropped:
                     // the host takes a silent worker out of service when asked for it next.
                     throw InvocationException.timeout();
@@ -218,13 +208,29 @@ public final class FunctionRuntime implements AutoCloseable {
                 throw e instanceof InvocationException failure ? failure
                         : InvocationException.unavailable("The function runtime failed during the invocation: " + message(e), e);
             }
-            Optional<String> miss = response.status().code() == 409
-                    ? response.headers().first(RuntimeProtocol.MISS) : Optional.empty();
-            if (miss.isEmpty() || attempt >= 3) {
+            boolean miss = response.status() == 409 && response.header(RuntimeProtocol.MISS.lowerCase()) != null;
+            if (!miss || attempt >= 3) {
                 return response;
             }
             response.close();
             routes.remove(function.slug(), route);
+        }
+    }
+
+    /** Callers that need the same route at once ask the host once: the first asks, the others wait for its answer. */
+    private Route resolveOnce(URI base, FunctionCatalog.ActiveFunction function, FunctionSecrets.Snapshot snapshot) {
+        ReentrantLock lock = resolving.computeIfAbsent(function.slug(), slug -> new ReentrantLock());
+        lock.lock();
+        try {
+            Route current = routes.get(function.slug());
+            if (current != null && current.serves(base, function.version(), snapshot.version())) {
+                return current;
+            }
+            Route route = resolve(base, function.slug(), function.version(), function.code(), snapshot);
+            routes.put(function.slug(), route);
+            return route;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -236,31 +242,24 @@ public final class FunctionRuntime implements AutoCloseable {
         body.put("secretsVersion", snapshot.version());
         byte[] payload = Json.bytes(body);
         for (int attempt = 0; ; attempt++) {
-            int status;
-            JsonNode answer;
-            Optional<String> miss;
-            try (HttpClientResponse response = control(Method.PUT, base, RuntimeProtocol.functionPath(slug))
-                    .header(HeaderNames.CONTENT_TYPE, "application/json")
-                    .submit(payload)) {
-                status = response.status().code();
-                miss = response.headers().first(RuntimeProtocol.MISS);
-                answer = readJson(response.inputStream());
-            } catch (RuntimeException e) {
-                throw InvocationException.unavailable("The function runtime did not answer: " + message(e), e);
-            }
+            Control response = sendControl(control("PUT", base, RuntimeProtocol.functionPath(slug), payload));
+            JsonNode answer = response.json();
+            int status = response.status();
             if (status == 200) {
-                List<URI> targets = new ArrayList<>();
+                List<Target> targets = new ArrayList<>();
                 if (endpoint instanceof RuntimeProcess) {
-                    answer.path("ports").forEach(port -> targets.add(URI.create("http://127.0.0.1:" + port.asInt() + "/")));
+                    answer.path("workers").forEach(worker -> targets.add(new Target(
+                            URI.create("http://127.0.0.1:" + worker.path("port").asInt() + "/functions/" + slug),
+                            worker.path("route").asText(), false)));
                 } else {
-                    targets.add(base.resolve("/" + slug));
+                    targets.add(new Target(base.resolve("/" + slug), null, true));
                 }
                 if (targets.isEmpty()) {
                     throw InvocationException.unavailable("The function runtime answered no port for " + slug, null);
                 }
                 return new Route(base, version, snapshot.version(), List.copyOf(targets), new AtomicInteger());
             }
-            if (status == 409 && attempt == 0 && miss.orElse("").contains("secrets")) {
+            if (status == 409 && attempt == 0 && response.miss().contains("secrets")) {
                 pushSecrets(base, snapshot);
                 continue;
             }
@@ -279,12 +278,12 @@ public final class FunctionRuntime implements AutoCloseable {
         }
         try {
             URI base = endpoint.await(START_WAIT);
-            try (HttpClientResponse response = http.get().uri(base.resolve(RuntimeProtocol.HEALTH_PATH))
-                    .readTimeout(HEALTH_TIMEOUT).request()) {
-                response.entity().consume();
-                return response.status().code() == 200;
+            try (KeepAliveClient.Response response = http.send(new KeepAliveClient.Request("GET",
+                    base.resolve(RuntimeProtocol.HEALTH_PATH), List.of(), new byte[0], HEALTH_TIMEOUT))) {
+                response.readAll();
+                return response.status() == 200;
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }
@@ -314,21 +313,39 @@ public final class FunctionRuntime implements AutoCloseable {
         return endpoint.await(START_WAIT);
     }
 
-    private HttpClientResponse send(Route route, FunctionCatalog.ActiveFunction function, FunctionSecrets.Snapshot snapshot,
-                                    Invocation invocation) {
-        HttpClientRequest request = http.method(Method.create(invocation.method()))
-                .uri(route.next())
-                .readTimeout(timeout.plus(ANSWER_GRACE))
-                .header(RuntimeProtocol.TOKEN, token)
-                .header(RuntimeProtocol.FUNCTION_SLUG, function.slug())
-                .header(RuntimeProtocol.FUNCTION_VERSION, function.version())
-                .header(RuntimeProtocol.SECRETS_VERSION, snapshot.version())
-                .header(RuntimeProtocol.REQUEST_URL, invocation.requestUrl())
-                .header(RuntimeProtocol.TIMEOUT_MS, Long.toString(timeout.toMillis()));
+    private KeepAliveClient.Request request(Target target, FunctionCatalog.ActiveFunction function,
+                                            FunctionSecrets.Snapshot snapshot, Invocation invocation) {
+        List<Entry<String, String>> headers = new ArrayList<>(invocation.headers().size() + 6);
         for (Header header : invocation.headers()) {
-            request.header(HeaderNames.create(header.name()), header.values());
+            for (String value : header.values()) {
+                headers.add(Map.entry(header.name(), value));
+            }
         }
-        return invocation.body().length > 0 ? request.submit(invocation.body()) : request.request();
+        URI uri = target.uri();
+        if (invocation.query() != null) {
+            uri = URI.create(uri + "?" + invocation.query());
+        }
+        if (target.viaHost()) {
+            // The host checks what it serves against the versions, and needs its token.
+            headers.add(Map.entry(RuntimeProtocol.TOKEN.defaultCase(), token));
+            headers.add(Map.entry(RuntimeProtocol.FUNCTION_VERSION.defaultCase(), function.version()));
+            headers.add(Map.entry(RuntimeProtocol.SECRETS_VERSION.defaultCase(), snapshot.version()));
+        } else {
+            // A worker gets no token (the function sees its request headers), only its route id.
+            headers.add(Map.entry(RuntimeProtocol.ROUTE.defaultCase(), target.routeId()));
+        }
+        return new KeepAliveClient.Request(invocation.method(), uri, headers, invocation.body(), timeout.plus(ANSWER_GRACE));
+    }
+
+    /** A control call's answer, read in full. */
+    private record Control(int status, String miss, byte[] body) {
+        JsonNode json() {
+            try {
+                return body.length == 0 ? Json.object() : Json.mapper().readTree(body);
+            } catch (IOException e) {
+                return Json.object();
+            }
+        }
     }
 
     private void pushSecrets(URI base, FunctionSecrets.Snapshot snapshot) {
@@ -336,26 +353,28 @@ public final class FunctionRuntime implements AutoCloseable {
         body.put("version", snapshot.version());
         ObjectNode values = body.putObject("values");
         snapshot.values().forEach(values::put);
-        try (HttpClientResponse response = control(Method.PUT, base, RuntimeProtocol.SECRETS_PATH)
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .submit(Json.bytes(body))) {
-            response.entity().consume();
-            if (response.status().code() != 204) {
-                throw new RuntimeUnavailableException("The function runtime refused the secrets (" + response.status() + ")");
-            }
+        Control response = sendControl(control("PUT", base, RuntimeProtocol.SECRETS_PATH, Json.bytes(body)));
+        if (response.status() != 204) {
+            throw InvocationException.unavailable("The function runtime refused the secrets (" + response.status() + ")", null);
         }
     }
 
-    private HttpClientRequest control(Method method, URI base, String path) {
-        return http.method(method).uri(base.resolve(path)).header(RuntimeProtocol.TOKEN, token);
+    private KeepAliveClient.Request control(String method, URI base, String path, byte[] json) {
+        List<Entry<String, String>> headers = new ArrayList<>(List.of(Map.entry(RuntimeProtocol.TOKEN.defaultCase(), token)));
+        if (json != null) {
+            headers.add(Map.entry("Content-Type", "application/json"));
+        }
+        return new KeepAliveClient.Request(method, base.resolve(path), headers, json == null ? new byte[0] : json,
+                timeout.plus(CONTROL_GRACE));
     }
 
-    private static JsonNode readJson(InputStream in) {
-        try (in) {
-            byte[] bytes = in.readAllBytes();
-            return bytes.length == 0 ? Json.object() : Json.mapper().readTree(new String(bytes, StandardCharsets.UTF_8));
+    /** A control call; failures to reach the host keep their cause (a refused connection is retried). */
+    private Control sendControl(KeepAliveClient.Request request) {
+        try (KeepAliveClient.Response response = http.send(request)) {
+            String miss = response.header(RuntimeProtocol.MISS.lowerCase());
+            return new Control(response.status(), miss == null ? "" : miss, response.readAll());
         } catch (IOException e) {
-            return Json.object();
+            throw InvocationException.unavailable("The function runtime did not answer: " + message(e), e);
         }
     }
 
@@ -371,11 +390,12 @@ public final class FunctionRuntime implements AutoCloseable {
     private static String message(Throwable e) {
         List<String> messages = new ArrayList<>();
         for (Throwable current = e; current != null && messages.size() < 3; current = current.getCause()) {
-            if (current.getMessage() != null && !messages.contains(current.getMessage())) {
-                messages.add(current.getMessage());
+            String text = current.getMessage() != null ? current.getMessage() : current.getClass().getSimpleName();
+            if (!messages.contains(text)) {
+                messages.add(text);
             }
         }
-        return messages.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", messages);
+        return String.join(": ", messages);
     }
 
     private static String randomToken() {
@@ -389,6 +409,6 @@ public final class FunctionRuntime implements AutoCloseable {
         if (endpoint != null) {
             endpoint.close();
         }
-        http.closeResource();
+        http.close();
     }
 }

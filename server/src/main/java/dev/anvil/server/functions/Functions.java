@@ -25,15 +25,15 @@ public final class Functions implements AutoCloseable {
     private final FunctionSecrets secrets;
     private final FunctionRuntime runtime;
     private final FunctionDeployer deployer;
-    private final Supplier<String> baseUrl;
+    private final long maxResponseBytes;
 
     private Functions(FunctionStore store, FunctionCatalog catalog, FunctionSecrets secrets, FunctionRuntime runtime,
-                      Supplier<String> baseUrl) {
+                      Supplier<String> baseUrl, long maxResponseBytes) {
         this.store = store;
         this.catalog = catalog;
         this.secrets = secrets;
         this.runtime = runtime;
-        this.baseUrl = baseUrl;
+        this.maxResponseBytes = maxResponseBytes;
         this.deployer = new FunctionDeployer(store, runtime, catalog, baseUrl);
     }
 
@@ -46,7 +46,8 @@ public final class Functions implements AutoCloseable {
         FunctionStore store = new FunctionStore(db);
         FunctionSecrets secrets = new FunctionSecrets(secretStore, internalUrl, clock);
         FunctionRuntime runtime = FunctionRuntime.create(config, dataDir, secrets);
-        return new Functions(store, new FunctionCatalog(store, clock), secrets, runtime, baseUrl);
+        return new Functions(store, new FunctionCatalog(store, clock), secrets, runtime, baseUrl,
+                config.getLong(FunctionSettings.MAX_RESPONSE_MB) * 1024 * 1024);
     }
 
     /** {@code /api/functions}. */
@@ -56,7 +57,7 @@ public final class Functions implements AutoCloseable {
 
     /** {@code /functions} (the invocation proxy; no {@code /api} prefix). */
     public HttpService invocationService() {
-        return new FunctionInvocationService(catalog, runtime, baseUrl);
+        return new FunctionInvocationService(catalog, runtime, maxResponseBytes);
     }
 
     /** A secret changed: the next invocation sees the new set. */

@@ -22,6 +22,10 @@ final class InvocationException extends RuntimeException {
         return new InvocationException(500, message, null);
     }
 
+    static InvocationException oversized(long limit) {
+        return new InvocationException(502, "Function response is larger than the limit of " + limit + " bytes", null);
+    }
+
     static InvocationException timeout() {
         return new InvocationException(504, "Function timeout", null);
     }

@@ -34,7 +34,8 @@ class FunctionFaultsTest {
                 "WORKER_TIMEOUT_MS", "1500",
                 "ANVIL_FUNCTION_MEMORY_MB", "64",
                 "ANVIL_FUNCTION_MAX_RESPONSE_MB", "1",
-                "ANVIL_FUNCTION_CONCURRENCY", "2"));
+                "ANVIL_FUNCTION_CONCURRENCY", "2",
+                "ANVIL_FUNCTION_IDLE_SECONDS", "2"));
         deploy("steady", "module.exports = async () => new Response('steady')");
     }
 
@@ -78,6 +79,16 @@ class FunctionFaultsTest {
         assertError(call("GET", "/functions/has%20space"), 400, "Invalid function slug \"has space\": use letters, digits, '-' and '_'");
         assertError(call("POST", "/functions/no-such-function"), 404, "Function not found or not active");
         assertThat(call("GET", "/functions/steady/extra").status()).isEqualTo(404);
+    }
+
+    @Test
+    void anIdleFunctionGivesBackItsWorkerAndStillAnswersAfterwards() {
+        deploy("napper", "module.exports = async () => new Response('awake')");
+        assertThat(call("GET", "/functions/napper").text()).isEqualTo("awake");
+        sleep(3_500); // idle for longer than ANVIL_FUNCTION_IDLE_SECONDS: the worker and its port are gone
+        HttpCall.Reply again = call("GET", "/functions/napper");
+        assertThat(again.status()).as(again.text()).isEqualTo(200);
+        assertThat(again.text()).isEqualTo("awake");
     }
 
     @Test
