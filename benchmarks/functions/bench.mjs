@@ -7,7 +7,7 @@
 // the first call), vs `deno run` of the same handler until its first answer; medians compared.
 // Target: <= 3x. Everything runs on 127.0.0.1 and stops by itself.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -52,14 +52,43 @@ async function until200(url, method = 'POST', deadlineMs = 60_000) {
   }
 }
 
+/** CPU time (user + system) a process has used, in milliseconds (Linux /proc; clock ticks are 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The runtime host: the Deno child of the Anvil server. */
+function childPid(parent) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.split(') ')[1].split(' ')[1]) === parent && stat.includes('(deno)')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no deno child of ${parent}`);
+}
+
+/** Runs wrk and measures the CPU the given processes spent per request meanwhile (microseconds). */
+function measured(url, pids) {
+  const before = pids.map(cpuMs);
+  const result = wrk(url);
+  const micros = pids.map((pid, i) => ((cpuMs(pid) - before[i]) * 1000) / result.requests);
+  return { rate: result.rate, micros };
+}
+
 function wrk(url) {
   const script = join(work, 'post.lua');
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = '{"hello":"world","n":42}'\nwrk.headers["Content-Type"] = "application/json"\n`);
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url], { encoding: 'utf8' });
   const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  const requests = Number(/(\d+) requests in/.exec(out)[1]);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   if (errors) throw new Error(`${url}: ${errors[1]} non-2xx responses\n${out}`);
-  return rate;
+  return { rate, requests };
 }
 
 async function admin(base, method, path, body) {
@@ -77,7 +106,7 @@ try {
   console.log(`load average before: ${loadavg().map((n) => n.toFixed(2)).join(' ')} (2 cores)`);
   const anvilPort = await freePort();
   const anvil = `http://127.0.0.1:${anvilPort}`;
-  start(java, ['-jar', 'server/target/anvil-server.jar'], {
+  const server = start(java, ['-jar', 'server/target/anvil-server.jar'], {
     PORT: String(anvilPort), ANVIL_HOST: '127.0.0.1', ANVIL_DATA_DIR: join(work, 'anvil'), ANVIL_ACCESS_LOG: 'false',
     ACCESS_API_KEY: apiKey,
   });
@@ -85,7 +114,7 @@ try {
   writeFileSync(bareScript, `Deno.serve({ hostname: '127.0.0.1', port: Number(Deno.args[0]), onListen() {} }, ${handler});\n`);
   const barePort = await freePort();
   const bare = `http://127.0.0.1:${barePort}`;
-  start(deno, ['run', '--allow-net', bareScript, String(barePort)]);
+  const bareProcess = start(deno, ['run', '--allow-net', bareScript, String(barePort)]);
 
   await until200(`${anvil}/api/health`, 'GET', 120_000);
   await admin(anvil, 'POST', '/api/functions', { name: 'echo', code: `module.exports = ${handler};` });
@@ -96,12 +125,22 @@ try {
   wrk(`${anvil}/functions/echo`);
   wrk(bare);
 
+  // Besides req/s (which the machine's other load shifts), the CPU time each side spends per
+  // request: the server and its runtime host for Anvil, the one Deno process for the reference.
+  const runtimeHost = childPid(server.pid);
   const anvilRates = [];
   const bareRates = [];
+  const anvilCpu = [];
+  const bareCpu = [];
   for (let round = 1; round <= rounds; round++) {
-    anvilRates.push(wrk(`${anvil}/functions/echo`));
-    bareRates.push(wrk(bare));
-    console.log(`warm round ${round}: anvil ${anvilRates.at(-1).toFixed(0)} req/s, bare Deno.serve ${bareRates.at(-1).toFixed(0)} req/s`);
+    const a = measured(`${anvil}/functions/echo`, [server.pid, runtimeHost]);
+    const b = measured(bare, [bareProcess.pid]);
+    anvilRates.push(a.rate);
+    bareRates.push(b.rate);
+    anvilCpu.push(a.micros);
+    bareCpu.push(b.micros[0]);
+    console.log(`warm round ${round}: anvil ${a.rate.toFixed(0)} req/s (CPU/request: server ${a.micros[0].toFixed(1)} µs + `
+      + `runtime ${a.micros[1].toFixed(1)} µs), bare Deno.serve ${b.rate.toFixed(0)} req/s (CPU/request ${b.micros[0].toFixed(1)} µs)`);
   }
 
   const coldAnvil = [];
@@ -127,6 +166,10 @@ try {
   const warmRatio = median(anvilRates) / median(bareRates);
   const coldRatio = median(coldAnvil) / median(coldBare);
   console.log(`load average after: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  const serverMicros = median(anvilCpu.map((m) => m[0]));
+  const runtimeMicros = median(anvilCpu.map((m) => m[1]));
+  console.log(`CPU per warm request: anvil ${(serverMicros + runtimeMicros).toFixed(1)} µs (server ${serverMicros.toFixed(1)}, `
+    + `runtime ${runtimeMicros.toFixed(1)}) vs Deno.serve ${median(bareCpu).toFixed(1)} µs`);
   console.log(`cold start: anvil ${median(coldAnvil).toFixed(0)} ms vs deno run ${median(coldBare).toFixed(0)} ms = ${coldRatio.toFixed(2)}x (target <= 3x)`);
   console.log(`warm invoke: anvil ${median(anvilRates).toFixed(0)} req/s vs Deno.serve ${median(bareRates).toFixed(0)} req/s (wrk -c${connections}, ${seconds}s x ${rounds}) = ${warmRatio.toFixed(2)}x (target >= 0.7x)`);
 } finally {

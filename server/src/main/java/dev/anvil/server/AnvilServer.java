@@ -102,6 +102,9 @@ public final class AnvilServer implements AutoCloseable {
                 .maxPayloadSize(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes))
                 .directHandlers(ErrorHandling.directHandlers())
                 .shutdownHook(false)
+                // Only the features added here: Helidon would otherwise also discover the access log
+                // on the classpath and log every request even with ANVIL_ACCESS_LOG=false.
+                .featuresDiscoverServices(false)
                 .addFeature(observe)
                 .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)));
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
