@@ -25,8 +25,8 @@ const WORKER_SOURCE = `(${workerMain.toString()})()`;
 const VITALS = { HEARTBEAT: 0, INFLIGHT: 1, LAST_INVOCATION: 2, SLOTS: 3 };
 /** The heartbeat ticks every 250 ms; a worker this long silent is busy and gets no new calls. */
 const BUSY_SILENCE_MS = 2_000;
-/** Silent this long with nothing to run, a worker is gone (its heap ran out). */
-const IDLE_SILENCE_MS = 3_000;
+/** Silent this long with nothing to run, a worker is gone (its heap ran out); generous, as a starved machine delays timers. */
+const IDLE_SILENCE_MS = 10_000;
 /** Past the timeout, how long a worker running something may stay silent before it counts as stuck. */
 const STUCK_GRACE_MS = 2_000;
 
@@ -48,6 +48,8 @@ class FunctionWorker {
   port = 0;
   route = '';
   label = 'spare';
+  /** Set once its function is loaded: only then is its heartbeat watched (booting and loading have their own time limits). */
+  serving = false;
   dead = false;
   onDeath: (worker: FunctionWorker) => void = () => {};
 
@@ -83,7 +85,7 @@ class FunctionWorker {
    * stops the isolate without telling anyone).
    */
   stuck(now: number, timeoutMs: number): boolean {
-    return this.silentFor(now) > (this.inflight > 0 ? timeoutMs + STUCK_GRACE_MS : IDLE_SILENCE_MS);
+    return this.serving && this.silentFor(now) > (this.inflight > 0 ? timeoutMs + STUCK_GRACE_MS : IDLE_SILENCE_MS);
   }
 
   /** Resolves once the SDK is imported and the worker can take a function. */
@@ -98,6 +100,7 @@ class FunctionWorker {
     const loaded = await this.expect('loaded', 'load-error', timeoutMs);
     this.port = loaded.port as number;
     this.route = loaded.route as string;
+    this.serving = true;
     return this.port;
   }
 
@@ -217,14 +220,15 @@ export class FunctionPool {
   ) {}
 
   /**
-   * The ports the function is served on, starting workers as needed. A worker that has been
-   * silent for two seconds is busy (or stuck) and is taken out of the rotation: it finishes what
-   * it runs, and new calls go to a fresh worker. Rejects with the function's load error.
+   * The ports the function is served on, starting workers as needed. A worker running something
+   * whose heartbeat has been silent for two seconds is busy (or stuck) and is taken out of the
+   * rotation: it finishes what it runs, and new calls go to a fresh worker. Rejects with the
+   * function's load error.
    */
   async serve(): Promise<{ port: number; route: string }[]> {
     const now = Date.now();
     for (const worker of [...this.workers]) {
-      if (worker.silentFor(now) > BUSY_SILENCE_MS) {
+      if (worker.inflight > 0 && worker.silentFor(now) > BUSY_SILENCE_MS) {
         this.workers = this.workers.filter((w) => w !== worker);
         worker.retire();
       }

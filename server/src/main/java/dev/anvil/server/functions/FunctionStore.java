@@ -1,13 +1,13 @@
 package dev.anvil.server.functions;
 
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.anvil.server.db.DbColumns;
+import dev.anvil.server.db.PartialUpdate;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
 import io.helidon.dbclient.DbClient;
@@ -67,28 +67,10 @@ final class FunctionStore {
 
     /** Sets the given fields (null = unchanged); empty when no function has the slug. */
     Optional<FunctionRecord> update(String slug, String name, String description, String code, String status) {
-        List<String> sets = new ArrayList<>();
-        List<Object> params = new ArrayList<>();
-        if (name != null) {
-            sets.add("name = ?");
-            params.add(name);
-        }
-        if (description != null) {
-            sets.add("description = ?");
-            params.add(description);
-        }
-        if (code != null) {
-            sets.add("code = ?");
-            params.add(code);
-        }
-        if (status != null) {
-            sets.add("status = ?");
-            params.add(status);
-        }
-        sets.add("updated_at = now()");
-        params.add(slug);
-        return db.execute().get("UPDATE functions.definitions SET " + String.join(", ", sets) + " WHERE slug = ? RETURNING "
-                + COLUMNS, params.toArray()).map(FunctionStore::record);
+        PartialUpdate update = new PartialUpdate().set("name", name).set("description", description).set("code", code)
+                .set("status", status).touch("updated_at");
+        return db.execute().get("UPDATE functions.definitions SET " + update.sql() + " WHERE slug = ? RETURNING " + COLUMNS,
+                update.params(slug)).map(FunctionStore::record);
     }
 
     /** The outcome of a deploy: the status it leads to, and the deploy time when it succeeded. */
@@ -124,12 +106,8 @@ final class FunctionStore {
         return new FunctionRecord(row.column("id").get(String.class), row.column("slug").get(String.class),
                 row.column("name").get(String.class), row.column("description").get(String.class),
                 row.column("code").get(String.class), row.column("status").get(String.class),
-                instant(row, "created_at"), instant(row, "updated_at"), instant(row, "deployed_at"));
-    }
-
-    private static Instant instant(DbRow row, String column) {
-        Timestamp value = row.column(column).get(Timestamp.class);
-        return value == null ? null : value.toInstant();
+                DbColumns.instant(row, "created_at"), DbColumns.instant(row, "updated_at"),
+                DbColumns.instant(row, "deployed_at"));
     }
 
     private static boolean isUniqueViolation(Throwable e) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
+import dev.anvil.server.http.JsonFields;
 
 /**
  * Validation failures shaped like zod's issues. InsForge's function routes answer a failed
@@ -23,7 +24,7 @@ final class ZodIssues {
 
     /** A missing field ("Required") or a value of the wrong JSON type. */
     void invalidType(String field, String expected, JsonNode received) {
-        String receivedType = received == null ? "undefined" : typeOf(received);
+        String receivedType = received == null ? "undefined" : JsonFields.typeName(received);
         ObjectNode issue = issues.addObject();
         issue.put("code", "invalid_type");
         issue.put("expected", expected);
@@ -33,24 +34,21 @@ final class ZodIssues {
     }
 
     void tooSmall(String field, int minimum, String message) {
+        lengthIssue(field, "too_small", "minimum", minimum, message);
+    }
+
+    void tooBig(String field, int maximum) {
+        lengthIssue(field, "too_big", "maximum", maximum, "String must contain at most " + maximum + " character(s)");
+    }
+
+    private void lengthIssue(String field, String code, String boundName, int bound, String message) {
         ObjectNode issue = issues.addObject();
-        issue.put("code", "too_small");
-        issue.put("minimum", minimum);
+        issue.put("code", code);
+        issue.put(boundName, bound);
         issue.put("type", "string");
         issue.put("inclusive", true);
         issue.put("exact", false);
         issue.put("message", message);
-        path(issue, field);
-    }
-
-    void tooBig(String field, int maximum) {
-        ObjectNode issue = issues.addObject();
-        issue.put("code", "too_big");
-        issue.put("maximum", maximum);
-        issue.put("type", "string");
-        issue.put("inclusive", true);
-        issue.put("exact", false);
-        issue.put("message", "String must contain at most " + maximum + " character(s)");
         path(issue, field);
     }
 
@@ -82,16 +80,5 @@ final class ZodIssues {
         if (field != null) {
             path.add(field);
         }
-    }
-
-    private static String typeOf(JsonNode value) {
-        return switch (value.getNodeType()) {
-            case STRING -> "string";
-            case NUMBER -> "number";
-            case BOOLEAN -> "boolean";
-            case ARRAY -> "array";
-            case OBJECT, POJO -> "object";
-            default -> "null";
-        };
     }
 }

@@ -1,7 +1,6 @@
 package dev.anvil.server.secrets;
 
 import java.lang.System.Logger.Level;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.anvil.server.db.DbColumns;
+import dev.anvil.server.db.PartialUpdate;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 
@@ -130,40 +131,24 @@ public final class SecretStore {
      * removes the expiry. Returns false when no secret has the key.
      */
     public boolean update(String key, String value, Boolean active, Boolean reserved, Instant expiresAt, boolean clearExpiry) {
-        List<String> sets = new ArrayList<>();
-        List<Object> params = new ArrayList<>();
-        if (value != null) {
-            sets.add("value_ciphertext = ?");
-            params.add(cipher.encrypt(value));
+        PartialUpdate update = new PartialUpdate()
+                .set("value_ciphertext", value == null ? null : cipher.encrypt(value))
+                .set("is_active", active)
+                .set("is_reserved", reserved);
+        if (clearExpiry) {
+            update.assign("expires_at", "?::timestamptz", null);
+        } else {
+            update.set("expires_at", "?::timestamptz", expiresAt == null ? null : expiresAt.toString());
         }
-        if (active != null) {
-            sets.add("is_active = ?");
-            params.add(active);
-        }
-        if (reserved != null) {
-            sets.add("is_reserved = ?");
-            params.add(reserved);
-        }
-        if (expiresAt != null || clearExpiry) {
-            sets.add("expires_at = ?::timestamptz");
-            params.add(clearExpiry ? null : expiresAt.toString());
-        }
-        sets.add("updated_at = now()");
-        params.add(key);
-        return db.execute().dml("UPDATE system.secrets SET " + String.join(", ", sets) + " WHERE key = ?",
-                params.toArray()) == 1;
+        update.touch("updated_at");
+        return db.execute().dml("UPDATE system.secrets SET " + update.sql() + " WHERE key = ?", update.params(key)) == 1;
     }
 
     private static Metadata metadata(DbRow row) {
         return new Metadata(row.column("id").get(String.class), row.column("key").get(String.class),
                 row.column("is_active").get(Boolean.class), row.column("is_reserved").get(Boolean.class),
-                instant(row, "last_used_at"), instant(row, "expires_at"), instant(row, "created_at"),
-                instant(row, "updated_at"));
-    }
-
-    private static Instant instant(DbRow row, String column) {
-        Timestamp value = row.column(column).get(Timestamp.class);
-        return value == null ? null : value.toInstant();
+                DbColumns.instant(row, "last_used_at"), DbColumns.instant(row, "expires_at"), DbColumns.instant(row, "created_at"),
+                DbColumns.instant(row, "updated_at"));
     }
 
     private Entry entry(DbRow row) {
@@ -171,6 +156,6 @@ public final class SecretStore {
                 cipher.decrypt(row.column("value_ciphertext").get(String.class)),
                 row.column("is_active").get(Boolean.class),
                 row.column("is_reserved").get(Boolean.class),
-                instant(row, "expires_at"));
+                DbColumns.instant(row, "expires_at"));
     }
 }
