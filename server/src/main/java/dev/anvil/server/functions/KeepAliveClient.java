@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A small blocking HTTP/1.1 client with keep-alive connections, for talking to the runtime. On
@@ -36,10 +37,13 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class KeepAliveClient implements AutoCloseable {
 
     private static final int MAX_IDLE_PER_HOST = 256;
+    /** How often idle connections are checked for peers that went away (a replaced worker's port is never asked for again). */
+    private static final long SWEEP_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
     private static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private final Duration connectTimeout;
     private final Map<String, Deque<Connection>> idle = new ConcurrentHashMap<>();
+    private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
 
     KeepAliveClient(Duration connectTimeout) {
@@ -102,6 +106,7 @@ final class KeepAliveClient implements AutoCloseable {
      * (the function may have run); a pooled connection the peer has closed is noticed before use.
      */
     Response send(Request request) throws IOException {
+        sweepNowAndThen();
         String key = key(request.uri());
         Connection connection = takeIdle(key);
         if (connection == null) {
@@ -134,6 +139,29 @@ final class KeepAliveClient implements AutoCloseable {
             connection.close();
         }
         return null;
+    }
+
+    /** Closes idle connections whose peer is gone, so ports of replaced workers do not keep sockets open. */
+    private void sweepNowAndThen() {
+        long last = lastSweep.get();
+        long now = System.nanoTime();
+        if (now - last < SWEEP_INTERVAL_NANOS || !lastSweep.compareAndSet(last, now)) {
+            return;
+        }
+        for (Deque<Connection> connections : idle.values()) {
+            // Each connection is taken out while it is checked, so no caller is using it meanwhile.
+            for (int i = connections.size(); i > 0; i--) {
+                Connection connection = connections.pollLast();
+                if (connection == null) {
+                    break;
+                }
+                if (connection.open()) {
+                    connections.offerLast(connection);
+                } else {
+                    connection.close();
+                }
+            }
+        }
     }
 
     private void release(String key, Connection connection) {
