@@ -44,7 +44,12 @@ public final class Functions implements AutoCloseable {
     public static Functions create(AnvilConfig config, Path dataDir, DbClient db, SecretStore secretStore, Clock clock,
                                    Supplier<String> baseUrl, Supplier<String> internalUrl) {
         FunctionStore store = new FunctionStore(db);
-        FunctionSecrets secrets = new FunctionSecrets(secretStore, internalUrl, clock);
+        // A local runtime belongs to this server, so its functions call this server back. A remote
+        // runtime is shared by every replica: all must hand it the same secrets (else each would
+        // make it reload its workers), so it gets the stored INSFORGE_INTERNAL_URL — set
+        // ANVIL_INTERNAL_URL to the server's Service URL there.
+        boolean remote = config.find(FunctionSettings.DENO_RUNTIME_URL).isPresent();
+        FunctionSecrets secrets = new FunctionSecrets(secretStore, remote ? () -> null : internalUrl, clock);
         FunctionRuntime runtime = FunctionRuntime.create(config, dataDir, secrets);
         return new Functions(store, new FunctionCatalog(store, clock), secrets, runtime, baseUrl,
                 config.getLong(FunctionSettings.MAX_RESPONSE_MB) * 1024 * 1024);
