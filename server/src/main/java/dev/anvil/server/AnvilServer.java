@@ -22,6 +22,8 @@ import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.db.EmbeddedDatabase;
 import dev.anvil.server.db.Migrations;
+import dev.anvil.server.functions.FunctionSettings;
+import dev.anvil.server.functions.Functions;
 import dev.anvil.server.http.BodyLimit;
 import dev.anvil.server.http.ClientAddress;
 import dev.anvil.server.http.CorsFilter;
@@ -33,9 +35,11 @@ import dev.anvil.server.platform.MetadataService;
 import dev.anvil.server.platform.UsageService;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
+import dev.anvil.server.secrets.KeyRotation;
 import dev.anvil.server.secrets.SecretCipher;
 import dev.anvil.server.secrets.SecretStore;
 import dev.anvil.server.storage.Storage;
+import dev.anvil.server.secrets.SecretsService;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
@@ -66,6 +70,8 @@ public final class AnvilServer implements AutoCloseable {
     private Storage storage;
     private WebServer webServer;
     private String baseUrl;
+    private Functions functions;
+    private KeyRotation keyRotation;
 
     private AnvilServer(AnvilConfig config) {
         this.config = config;
@@ -104,8 +110,8 @@ public final class AnvilServer implements AutoCloseable {
                 .maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
                 .directHandlers(ErrorHandling.directHandlers())
                 .shutdownHook(false)
-                // Only the features added here: discovery would add the access log from the classpath
-                // even when ANVIL_ACCESS_LOG=false.
+                // Only the features added here: Helidon would otherwise also discover the access log
+                // on the classpath and log every request even with ANVIL_ACCESS_LOG=false.
                 .featuresDiscoverServices(false)
                 .addFeature(observe)
                 .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)));
@@ -121,6 +127,17 @@ public final class AnvilServer implements AutoCloseable {
         baseUrl = config.find(CoreSettings.API_BASE_URL)
                 .map(url -> url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
                 .orElse("http://localhost:" + webServer.port());
+        KeyBootstrap.ensureServiceUrls(secrets, baseUrl, internalUrl());
+        functions.startRuntimeIfFunctionsExist();
+    }
+
+    /** How functions (and other in-cluster callers) reach this server: ANVIL_INTERNAL_URL, else loopback. */
+    private String internalUrl() {
+        return config.find(FunctionSettings.INTERNAL_URL).orElseGet(() -> {
+            String host = config.get(CoreSettings.HOST);
+            boolean anyAddress = host.equals("0.0.0.0") || host.equals("::") || host.equals("localhost");
+            return "http://" + (anyAddress ? "127.0.0.1" : host) + ":" + webServer.port();
+        });
     }
 
     private void startDataSide(Path dataDir) {
@@ -144,6 +161,9 @@ public final class AnvilServer implements AutoCloseable {
         credentials = new Credentials(projectKeys, accessTokens);
         storage = Storage.start(config, dataDir, database.dataSource(), keys.jwtSecret());
         track(storage);
+        keyRotation = new KeyRotation(database.client(), secrets.cipher(), clock, projectKeys::reload);
+        functions = Functions.create(config, dataDir, database.client(), secrets, clock, () -> baseUrl, this::internalUrl);
+        track(functions);
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -178,6 +198,9 @@ public final class AnvilServer implements AutoCloseable {
         auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, Clock.systemUTC(), this::baseUrl);
         auth.register(routing);
         routing.register("/api/storage", storage.services(credentials, this::baseUrl));
+        routing.register("/api/secrets", new SecretsService(credentials, secrets, keyRotation, functions::secretsChanged));
+        routing.register("/api/functions", functions.adminService(credentials));
+        routing.register("/functions", functions.invocationService());
     }
 
     public int port() {
@@ -203,6 +226,10 @@ public final class AnvilServer implements AutoCloseable {
 
     public AuthDomain auth() {
         return auth;
+    }
+
+    public Functions functions() {
+        return functions;
     }
 
     /** True when this start generated the admin and anon keys (the instance's first start). */

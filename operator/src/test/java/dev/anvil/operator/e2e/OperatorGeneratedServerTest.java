@@ -32,7 +32,6 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -147,7 +146,6 @@ class OperatorGeneratedServerTest {
     }
 
     @Test
-    @Disabled("enable after the functions branch merges: /api/functions is not on main yet (404)")
     void aFunctionIsAppliedThroughTheServersAdminApi() throws Exception {
         AnvilFunction function = new AnvilFunction();
         function.setMetadata(new ObjectMetaBuilder().withNamespace("e2e").withName("greet").build());

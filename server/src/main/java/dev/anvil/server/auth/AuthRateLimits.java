@@ -67,10 +67,6 @@ final class AuthRateLimits {
     }
 
     private static RateLimit.Rule rule(AnvilConfig config, Setting setting) {
-        try {
-            return RateLimit.Rule.parse(config.get(setting));
-        } catch (IllegalArgumentException e) {
-            throw new AnvilConfig.ConfigException(setting, e.getMessage());
-        }
+        return RateLimit.Rule.from(config, setting);
     }
 }

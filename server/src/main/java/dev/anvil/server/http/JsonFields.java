@@ -128,10 +128,11 @@ public final class JsonFields {
     }
 
     private static ApiException typeError(String name, String expected, JsonNode actual) {
-        return ApiException.invalidInput(name + ": Expected " + expected + ", received " + describe(actual));
+        return ApiException.invalidInput(name + ": Expected " + expected + ", received " + typeName(actual));
     }
 
-    private static String describe(JsonNode value) {
+    /** The JSON type of a value as zod names it in its messages ({@code "received string"}). */
+    public static String typeName(JsonNode value) {
         JsonNodeType type = value.getNodeType();
         return switch (type) {
             case STRING -> "string";

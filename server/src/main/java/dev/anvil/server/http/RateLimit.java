@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
+import dev.anvil.server.config.AnvilConfig;
+import dev.anvil.server.config.Setting;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -40,6 +42,15 @@ public final class RateLimit {
 
         public boolean enabled() {
             return max > 0 && window.toMillis() > 0;
+        }
+
+        /** The rule a setting holds; a malformed value is a configuration error naming the setting. */
+        public static Rule from(AnvilConfig config, Setting setting) {
+            try {
+                return parse(config.get(setting));
+            } catch (IllegalArgumentException e) {
+                throw new AnvilConfig.ConfigException(setting, e.getMessage());
+            }
         }
 
         /** Parses {@code "max/windowSeconds"} (e.g. {@code "5/900"}); {@code "0"} or {@code "off"} disables. */

@@ -30,7 +30,10 @@ public final class KeyBootstrap {
     public static final String JWT_PRIVATE_KEY = "JWT_PRIVATE_KEY";
     public static final String JWT_PUBLIC_KEY = "JWT_PUBLIC_KEY";
     public static final String JWT_KEY_ID = "JWT_KEY_ID";
+    public static final String INSFORGE_BASE_URL = "INSFORGE_BASE_URL";
+    public static final String INSFORGE_INTERNAL_URL = "INSFORGE_INTERNAL_URL";
 
+    private static final System.Logger LOG = System.getLogger(KeyBootstrap.class.getName());
     private static final long LOCK_ID = 0x616e76696c6b6579L; // "anvilkey"
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
@@ -76,6 +79,13 @@ public final class KeyBootstrap {
     private static String ensure(SecretStore store, String key, Optional<String> fromEnvironment,
                                  java.util.function.Supplier<String> generator) {
         Optional<String> stored = store.activeValue(key);
+        if (fromEnvironment.isPresent() && stored.isPresent() && rotatedAway(store, key, fromEnvironment.get())) {
+            // Restoring a key that was rotated through the API (perhaps because it leaked) would
+            // silently undo the rotation; the stale environment value loses.
+            LOG.log(System.Logger.Level.WARNING, "The " + key + " set in the environment was rotated away through "
+                    + "/api/secrets; keeping the current one. Update the environment to the new key.");
+            return stored.get();
+        }
         if (fromEnvironment.isPresent()) {
             if (!fromEnvironment.equals(stored)) {
                 store.upsert(key, fromEnvironment.get(), true);
@@ -87,6 +97,25 @@ public final class KeyBootstrap {
         }
         store.insertIfAbsent(key, generator.get(), true);
         return store.activeValue(key).orElseThrow();
+    }
+
+    private static boolean rotatedAway(SecretStore store, String key, String value) {
+        return store.withRotations(key).stream().anyMatch(entry -> !entry.key().equals(key) && entry.value().equals(value));
+    }
+
+    /**
+     * The reserved URL secrets functions read (contract §7): INSFORGE_BASE_URL, the public URL, and
+     * INSFORGE_INTERNAL_URL, how a function reaches this server. Known only once the server listens.
+     */
+    public static void ensureServiceUrls(SecretStore store, String baseUrl, String internalUrl) {
+        ensureValue(store, INSFORGE_BASE_URL, baseUrl);
+        ensureValue(store, INSFORGE_INTERNAL_URL, internalUrl);
+    }
+
+    private static void ensureValue(SecretStore store, String key, String value) {
+        if (!store.activeValue(key).equals(Optional.of(value))) {
+            store.upsert(key, value, true);
+        }
     }
 
     private static void ensureSigningKeyPair(SecretStore store) {

@@ -7,6 +7,8 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -23,6 +25,7 @@ public final class SecretCipher {
     private static final int TAG_BITS = 128;
     private static final HexFormat HEX = HexFormat.of();
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern VERSION_PREFIX = Pattern.compile("v(\\d+):");
 
     private final SecretKeySpec key;
 
@@ -54,8 +57,21 @@ public final class SecretCipher {
         }
     }
 
-    /** @throws WrongKeyException when the value was not encrypted with this key (or was tampered with) */
+    /**
+     * Opens a stored value. Newer InsForge servers may prefix a key version ({@code v1:…}); version 1
+     * is the one key from ENCRYPTION_KEY (or JWT_SECRET), the only one Anvil has.
+     *
+     * @throws WrongKeyException when the value was not encrypted with this key (or was tampered with)
+     */
     public String decrypt(String stored) {
+        Matcher versioned = VERSION_PREFIX.matcher(stored);
+        if (versioned.lookingAt()) {
+            if (!versioned.group(1).equals("1")) {
+                throw new WrongKeyException("Encrypted value uses key version " + versioned.group(1)
+                        + " (ENCRYPTION_KEY_V" + versioned.group(1) + "); only the ENCRYPTION_KEY (version 1) is supported");
+            }
+            stored = stored.substring(versioned.end());
+        }
         String[] parts = stored.split(":", -1);
         if (parts.length != 3) {
             throw new WrongKeyException("Encrypted value is not in the iv:tag:ciphertext format");

@@ -1,10 +1,15 @@
 package dev.anvil.server.secrets;
 
-import java.sql.Timestamp;
+import java.lang.System.Logger.Level;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import dev.anvil.server.db.DbColumns;
+import dev.anvil.server.db.PartialUpdate;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbRow;
 
@@ -13,6 +18,10 @@ import io.helidon.dbclient.DbRow;
  * platform's own keys (API_KEY, ANON_KEY, JWT_* …) next to users' function secrets, as InsForge does.
  */
 public final class SecretStore {
+
+    private static final System.Logger LOG = System.getLogger(SecretStore.class.getName());
+    private static final String METADATA_COLUMNS = "id::text AS id, key, is_active, is_reserved, last_used_at, "
+            + "expires_at, created_at, updated_at";
 
     private final DbClient db;
     private final SecretCipher cipher;
@@ -62,12 +71,91 @@ public final class SecretStore {
                 key, cipher.encrypt(value), reserved);
     }
 
+    /** A secret as the admin API lists it: everything but the value. */
+    public record Metadata(String id, String key, boolean active, boolean reserved, Instant lastUsedAt,
+                           Instant expiresAt, Instant createdAt, Instant updatedAt) {
+    }
+
+    /** Every secret, newest first (InsForge's order), without values. */
+    public List<Metadata> list() {
+        try (var rows = db.execute().query("SELECT " + METADATA_COLUMNS + " FROM system.secrets ORDER BY created_at DESC")) {
+            return rows.map(SecretStore::metadata).toList();
+        }
+    }
+
+    public Optional<Metadata> find(String key) {
+        return db.execute().get("SELECT " + METADATA_COLUMNS + " FROM system.secrets WHERE key = ?", key)
+                .map(SecretStore::metadata);
+    }
+
+    /** The value of an active, unexpired secret, recording that it was read (InsForge's last_used_at). */
+    public Optional<String> readAndTouch(String key) {
+        return db.execute().get("UPDATE system.secrets SET last_used_at = now() WHERE key = ? AND is_active "
+                        + "AND (expires_at IS NULL OR expires_at > now()) RETURNING value_ciphertext", key)
+                .map(row -> cipher.decrypt(row.column("value_ciphertext").get(String.class)));
+    }
+
+    /**
+     * Every active, unexpired secret, decrypted (what functions see). A value this key cannot open
+     * is left out with a warning, as InsForge's runtime does, rather than hiding all the others.
+     */
+    public Map<String, String> activeValues() {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String[]> stored = new ArrayList<>();
+        try (var rows = db.execute().query("SELECT key, value_ciphertext FROM system.secrets "
+                + "WHERE is_active AND (expires_at IS NULL OR expires_at > now()) ORDER BY key")) {
+            rows.forEach(row -> stored.add(new String[] {row.column("key").get(String.class),
+                    row.column("value_ciphertext").get(String.class)}));
+        }
+        for (String[] secret : stored) {
+            try {
+                values.put(secret[0], cipher.decrypt(secret[1]));
+            } catch (SecretCipher.WrongKeyException e) {
+                LOG.log(Level.WARNING, "Secret " + secret[0] + " cannot be decrypted with the configured key; left out");
+            }
+        }
+        return values;
+    }
+
+    /** Stores a new secret and returns its id. */
+    public String create(String key, String value, boolean reserved, Instant expiresAt) {
+        return db.execute().get("INSERT INTO system.secrets (key, value_ciphertext, is_reserved, expires_at) "
+                        + "VALUES (?, ?, ?, ?::timestamptz) RETURNING id::text AS id",
+                key, cipher.encrypt(value), reserved, expiresAt == null ? null : expiresAt.toString())
+                .map(row -> row.column("id").get(String.class))
+                .orElseThrow();
+    }
+
+    /**
+     * Changes the given fields of a secret; null leaves a field as it is, and {@code clearExpiry}
+     * removes the expiry. Returns false when no secret has the key.
+     */
+    public boolean update(String key, String value, Boolean active, Boolean reserved, Instant expiresAt, boolean clearExpiry) {
+        PartialUpdate update = new PartialUpdate()
+                .set("value_ciphertext", value == null ? null : cipher.encrypt(value))
+                .set("is_active", active)
+                .set("is_reserved", reserved);
+        if (clearExpiry) {
+            update.assign("expires_at", "?::timestamptz", null);
+        } else {
+            update.set("expires_at", "?::timestamptz", expiresAt == null ? null : expiresAt.toString());
+        }
+        update.touch("updated_at");
+        return db.execute().dml("UPDATE system.secrets SET " + update.sql() + " WHERE key = ?", update.params(key)) == 1;
+    }
+
+    private static Metadata metadata(DbRow row) {
+        return new Metadata(row.column("id").get(String.class), row.column("key").get(String.class),
+                row.column("is_active").get(Boolean.class), row.column("is_reserved").get(Boolean.class),
+                DbColumns.instant(row, "last_used_at"), DbColumns.instant(row, "expires_at"), DbColumns.instant(row, "created_at"),
+                DbColumns.instant(row, "updated_at"));
+    }
+
     private Entry entry(DbRow row) {
-        Timestamp expires = row.column("expires_at").get(Timestamp.class);
         return new Entry(row.column("key").get(String.class),
                 cipher.decrypt(row.column("value_ciphertext").get(String.class)),
                 row.column("is_active").get(Boolean.class),
                 row.column("is_reserved").get(Boolean.class),
-                expires == null ? null : expires.toInstant());
+                DbColumns.instant(row, "expires_at"));
     }
 }

@@ -1,0 +1,222 @@
+// The code one function runs in: a node:worker_threads worker (the only worker kind for which
+// Deno enforces a heap limit, `resourceLimits`, without taking the whole process down when it is
+// hit). The worker serves its function over HTTP itself, on a loopback port, so an invocation
+// crosses no thread: the Anvil server talks straight to it. The host starts it from the source of
+// `workerMain` (`eval: true`), because a worker loaded from a file would need read permission,
+// and the host has none to give.
+//
+// `workerMain` must stay self-contained: it is stringified, so it cannot use anything from this
+// module's scope. Messages (host -> worker): load. (worker -> host): booted, boot-error, loaded
+// (with its port and route id), load-error. Liveness goes through shared memory instead (see `Vitals` in worker_pool.ts): the
+// worker's event loop writes a heartbeat, and the number of invocations in flight.
+
+export function workerMain(): void {
+  // deno-lint-ignore no-explicit-any
+  const { parentPort, workerData } = require('node:worker_threads') as any;
+  const vitals = new BigInt64Array(workerData.vitals as SharedArrayBuffer);
+  const VITALS = { HEARTBEAT: 0, INFLIGHT: 1, LAST_INVOCATION: 2 };
+  const now = () => BigInt(Date.now());
+  Atomics.store(vitals, VITALS.HEARTBEAT, now());
+  setInterval(() => Atomics.store(vitals, VITALS.HEARTBEAT, now()), 250);
+
+  const serve = Deno.serve.bind(Deno);
+
+  // Secrets reach the function only through this object; the real Deno namespace is replaced
+  // before any other code runs, so neither the function nor a library it imports can reach the
+  // host's environment or permission-bearing APIs through the global.
+  let secrets: Record<string, string> = {};
+  // A plain function, so `new Deno.Command(...)` gets this message too.
+  const refuse = (what: string) =>
+    function () {
+      throw new Error(`${what} is not available in functions`);
+    };
+  const functionDeno = Object.freeze({
+    env: Object.freeze({
+      get: (key: string) => (Object.hasOwn(secrets, key) ? secrets[key] : undefined),
+      has: (key: string) => Object.hasOwn(secrets, key),
+      set: refuse('Deno.env.set'),
+      delete: refuse('Deno.env.delete'),
+      // Secrets are read by name only (as in InsForge); enumerating gives nothing. Node-compat
+      // modules call this (child_process builds a child's environment from it).
+      toObject: () => ({}),
+    }),
+    run: refuse('Deno.run'),
+    spawn: refuse('Deno.spawn'),
+    Command: refuse('Deno.Command'),
+    // Read-only facts and error classes: Node-compat modules (node:fs…) look them up here to
+    // report a refused permission; without them the refusal surfaces as a confusing TypeError.
+    errors: Deno.errors,
+    version: Deno.version,
+    build: Deno.build,
+  });
+  Object.defineProperty(globalThis, 'Deno', { value: functionDeno, configurable: false, writable: false });
+  // deno-lint-ignore no-explicit-any
+  const proc = (globalThis as any).process;
+  if (proc) {
+    Object.defineProperty(proc, 'env', { value: { NODE_ENV: 'production' }, configurable: false, writable: false });
+    proc.noDeprecation = true;
+  }
+  // A stray rejected promise or a throw in a timer belongs to one invocation; it must not end
+  // the worker, which serves the others.
+  globalThis.addEventListener('unhandledrejection', (event) => {
+    event.preventDefault();
+    console.error('[function] unhandled rejection:', event.reason);
+  });
+  globalThis.addEventListener('error', (event) => {
+    event.preventDefault();
+    console.error('[function] uncaught error:', event.message);
+  });
+
+  const encodeBase64 = (data: string | ArrayBuffer | Uint8Array): string => {
+    const bytes = typeof data === 'string'
+      ? new TextEncoder().encode(data)
+      : data instanceof Uint8Array ? data : new Uint8Array(data);
+    // deno-lint-ignore no-explicit-any
+    return (bytes as any).toBase64();
+  };
+  // deno-lint-ignore no-explicit-any
+  const decodeBase64 = (text: string): Uint8Array => (Uint8Array as any).fromBase64(text);
+
+  // deno-lint-ignore no-explicit-any
+  let createClient: any;
+  // deno-lint-ignore no-explicit-any
+  let handler: ((request: Request) => any) | null = null;
+  let slug = '';
+  const routeId = crypto.randomUUID();
+  let limits = { timeoutMs: 60_000, maxConcurrency: 64 };
+
+  const post = (message: unknown) => parentPort.postMessage(message);
+  const describe = (error: unknown): string => {
+    if (error instanceof Error) {
+      return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+    }
+    return String(error);
+  };
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+  // CommonJS (InsForge's contract) unless the code is an ES module (`export default`), which is
+  // what InsForge's hosted runtime accepts; both see the same Deno, createClient, base64 helpers.
+  const isModule = (code: string) => /^\s*(export|import)\s/m.test(code);
+
+  async function load(code: string) {
+    if (isModule(code)) {
+      const module = await import('data:text/javascript,' + encodeURIComponent(code));
+      handler = typeof module.default === 'function' ? module.default : null;
+    } else {
+      const AsyncFunction = (async function () {}).constructor as FunctionConstructor;
+      const body = new AsyncFunction('exports', 'module', 'createClient', 'Deno', 'encodeBase64', 'decodeBase64', code);
+      const exports: Record<string, unknown> = {};
+      const module: { exports: unknown } = { exports };
+      await body(exports, module, createClient, functionDeno, encodeBase64, decodeBase64);
+      // deno-lint-ignore no-explicit-any
+      const exported = module.exports as any;
+      handler = typeof exported === 'function' ? exported
+        : typeof exported?.default === 'function' ? exported.default
+        : typeof exports.default === 'function' ? exports.default as typeof handler
+        : null;
+    }
+    if (!handler) {
+      throw new Error('No function exported. Expected: module.exports = async function(req) { ... }');
+    }
+  }
+
+  async function run(request: Request): Promise<Response> {
+    try {
+      let response: unknown;
+      try {
+        response = await handler!(request);
+      } catch (thrown) {
+        if (!(thrown instanceof Response)) throw thrown;
+        response = thrown; // InsForge's contract: a thrown Response is the response
+      }
+      if (!(response instanceof Response)) {
+        throw new Error(`Function must return a Response, got ${response === null ? 'null' : typeof response}`);
+      }
+      return response;
+    } catch (error) {
+      // deno-lint-ignore no-explicit-any
+      const status = Number((error as any)?.status);
+      return json(Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500, { error: describe(error) });
+    }
+  }
+
+  // One sweep answers every invocation past its deadline, instead of a timer per invocation.
+  const deadlines = new Set<{ at: number; answer: (response: Response) => void }>();
+  setInterval(() => {
+    const now = Date.now();
+    for (const entry of deadlines) {
+      if (entry.at <= now) {
+        deadlines.delete(entry);
+        entry.answer(json(504, { error: 'Function timeout' }));
+      }
+    }
+  }, 100);
+
+  /**
+   * The request goes to the function as it arrived: the proxy sends the client's method, path,
+   * query, headers and body, so nothing is copied here. The one header of its own, the route id,
+   * lets a caller holding a route from before a restart notice that this port now serves
+   * something else.
+   */
+  async function invoke(req: Request): Promise<Response> {
+    const route = req.headers.get('x-anvil-route');
+    if (route !== null && route !== routeId) {
+      return json(409, { error: 'Stale function route' }, { 'x-anvil-runtime-miss': 'route' });
+    }
+    if (Atomics.load(vitals, VITALS.INFLIGHT) >= BigInt(limits.maxConcurrency)) {
+      return json(429, { error: `Too many concurrent invocations of ${slug} (limit ${limits.maxConcurrency})` },
+        { 'retry-after': '1' });
+    }
+    Atomics.add(vitals, VITALS.INFLIGHT, 1n);
+    Atomics.store(vitals, VITALS.LAST_INVOCATION, now());
+    // A function that awaits forever is answered at its deadline; one that never yields the
+    // thread is stopped by the host, which sees the heartbeat stall.
+    const { promise: late, resolve } = Promise.withResolvers<Response>();
+    const deadline = { at: Date.now() + limits.timeoutMs, answer: resolve };
+    deadlines.add(deadline);
+    try {
+      return await Promise.race([run(req), late]);
+    } finally {
+      deadlines.delete(deadline);
+      Atomics.sub(vitals, VITALS.INFLIGHT, 1n);
+    }
+  }
+
+  // deno-lint-ignore no-explicit-any
+  async function start(message: any) {
+    secrets = message.secrets;
+    slug = message.slug;
+    limits = message.limits;
+    await load(message.code);
+    Atomics.store(vitals, VITALS.LAST_INVOCATION, now()); // idle time counts from here
+    const listening = Promise.withResolvers<number>();
+    serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      onListen: (address: Deno.NetAddr) => listening.resolve(address.port),
+      onError: (error: unknown) => json(500, { error: describe(error) }),
+    }, invoke);
+    return await listening.promise;
+  }
+
+  // deno-lint-ignore no-explicit-any
+  parentPort.on('message', (message: any) => {
+    if (message.type === 'load') {
+      start(message).then(
+        (port) => post({ type: 'loaded', port, route: routeId }),
+        (error) => post({ type: 'load-error', error: describe(error) }),
+      );
+    }
+  });
+
+  // The SDK is imported before the worker reports itself booted, so a spare worker is fully
+  // warm: giving it a function costs only evaluating the function's code.
+  import('npm:@insforge/sdk').then(
+    (sdk) => {
+      createClient = sdk.createClient;
+      post({ type: 'booted' });
+    },
+    (error) => post({ type: 'boot-error', error: 'SDK import failed: ' + describe(error) }),
+  );
+}
