@@ -26,6 +26,7 @@ import dev.anvil.server.http.ErrorHandling;
 import dev.anvil.server.platform.DatabaseHealthCheck;
 import dev.anvil.server.platform.HealthService;
 import dev.anvil.server.platform.UsageService;
+import dev.anvil.server.realtime.Realtime;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.SecretCipher;
@@ -56,6 +57,7 @@ public final class AnvilServer implements AutoCloseable {
     private SecretStore secrets;
     private Credentials credentials;
     private KeyBootstrap.Result keys;
+    private Realtime realtime;
     private WebServer webServer;
     private String baseUrl;
 
@@ -97,7 +99,9 @@ public final class AnvilServer implements AutoCloseable {
                 .directHandlers(ErrorHandling.directHandlers())
                 .shutdownHook(false)
                 .addFeature(observe)
-                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)));
+                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
+                .addRouting(realtime.wsRouting())
+                .addProtocol(realtime.wsConfig());
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
         }
@@ -131,6 +135,7 @@ public final class AnvilServer implements AutoCloseable {
                 config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock);
         ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
         credentials = new Credentials(projectKeys, accessTokens);
+        realtime = new Realtime(config, database, credentials);
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -159,6 +164,7 @@ public final class AnvilServer implements AutoCloseable {
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
         routing.register("/api/usage", new UsageService(credentials, database.client()));
+        realtime.routing(routing);
     }
 
     public int port() {
@@ -189,6 +195,11 @@ public final class AnvilServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (realtime != null) {
+            // Before the listener stops: sockets get their shutdown notice and presence is released.
+            realtime.close();
+            realtime = null;
+        }
         if (webServer != null) {
             webServer.stop();
         }
