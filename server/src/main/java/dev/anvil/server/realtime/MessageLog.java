@@ -116,7 +116,7 @@ final class MessageLog {
     }
 
     /** Deletes messages older than the retention setting; returns how many. */
-    int cleanup() throws SQLException {
+    int cleanupNow() throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement("SELECT realtime.cleanup_messages()");
              ResultSet rows = statement.executeQuery()) {

@@ -26,7 +26,6 @@ public final class Realtime implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Realtime.class.getName());
 
-    private final Database database;
     private final Presence presence;
     private final Rooms rooms = new Rooms();
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
@@ -36,10 +35,10 @@ public final class Realtime implements AutoCloseable {
     private final RealtimeEndpoint endpoint;
     private final RealtimeListener listener;
     private final RealtimeAdminService adminService;
+    private final MessageLog messages;
     private final int maxPayloadBytes;
 
     public Realtime(AnvilConfig config, Database database, Credentials credentials) {
-        this.database = database;
         this.maxPayloadBytes = config.getInt(RealtimeSettings.MAX_PAYLOAD_BYTES);
         Duration heartbeat = Duration.ofMillis(config.getLong(RealtimeSettings.PRESENCE_HEARTBEAT_MS));
         this.presence = new Presence(database.dataSource(), heartbeat);
@@ -52,8 +51,8 @@ public final class Realtime implements AutoCloseable {
                 config.getLong(RealtimeSettings.PING_TIMEOUT_MS), maxPayloadBytes, config.getInt(RealtimeSettings.RATE_LIMIT));
         this.listener = new RealtimeListener(database.location(),
                 new MessageDelivery(rooms, database.dataSource(), background, webhooks));
-        this.adminService = new RealtimeAdminService(credentials, new ChannelStore(database.dataSource()),
-                new MessageLog(database.dataSource()));
+        this.messages = new MessageLog(database.dataSource());
+        this.adminService = new RealtimeAdminService(credentials, new ChannelStore(database.dataSource()), messages);
 
         listener.start();
         timers.scheduleWithFixedDelay(this::heartbeat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
@@ -105,7 +104,7 @@ public final class Realtime implements AutoCloseable {
 
     private void retention() {
         try {
-            int removed = new MessageLog(database.dataSource()).cleanup();
+            int removed = messages.cleanupNow();
             if (removed > 0) {
                 LOG.log(Level.INFO, "Realtime retention removed " + removed + " old messages");
             }
