@@ -69,8 +69,8 @@ BEGIN
     SELECT EXISTS (SELECT 1 FROM realtime.presence p JOIN realtime.presence_servers s USING (server_id)
                    WHERE p.channel = p_channel AND p.presence_id = p_presence_id AND p.socket_id <> p_socket
                      AND s.heartbeat_at > now() - p_expiry) INTO already;
-    INSERT INTO realtime.presence_servers (server_id) VALUES (p_server)
-        ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now();
+    -- Normally present already (heartbeat); DO NOTHING takes no row lock, so joins do not queue on it.
+    INSERT INTO realtime.presence_servers (server_id) VALUES (p_server) ON CONFLICT (server_id) DO NOTHING;
     INSERT INTO realtime.presence (channel, socket_id, server_id, presence_type, presence_id, joined_at)
         VALUES (p_channel, p_socket, p_server, p_type, p_presence_id, joined)
         ON CONFLICT (channel, socket_id) DO NOTHING;
@@ -127,6 +127,43 @@ BEGIN
 END
 $$;
 
+-- A socket's subscribe check and publish, each one statement (one round trip) instead of a
+-- transaction of four: the function switches to the caller's role and claims with set_config(...,
+-- true) — which ends with the statement's own transaction — and then runs the check or the INSERT
+-- as that role, so grants and RLS policies decide exactly as in a role-scoped transaction. The
+-- matched channel is the best enabled one: the exact pattern, then the longest LIKE pattern.
+CREATE OR REPLACE FUNCTION realtime.subscribe_allowed(p_role text, p_claims text, p_channel text) RETURNS boolean
+    LANGUAGE plpgsql AS $$
+DECLARE
+    allowed boolean;
+BEGIN
+    PERFORM set_config('role', p_role, true), set_config('request.jwt.claims', p_claims, true),
+            set_config('realtime.channel_name', p_channel, true);
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM realtime.channels c WHERE c.enabled AND (c.pattern = $1 OR $1 LIKE c.pattern))'
+        INTO allowed USING p_channel;
+    RETURN allowed;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION realtime.publish_as(p_role text, p_claims text, p_id uuid, p_channel text, p_event text,
+                                               p_payload jsonb, p_sender_type text, p_sender_id uuid) RETURNS boolean
+    LANGUAGE plpgsql AS $$
+DECLARE
+    inserted integer;
+BEGIN
+    PERFORM set_config('role', p_role, true), set_config('request.jwt.claims', p_claims, true),
+            set_config('realtime.channel_name', p_channel, true);
+    -- No RETURNING: client roles may insert messages but not read them back.
+    EXECUTE 'INSERT INTO realtime.messages (id, event_name, channel_id, channel_name, payload, sender_type, sender_id)
+             SELECT $1, $2, c.id, $3, $4, $5, $6 FROM realtime.channels c
+             WHERE c.enabled AND (c.pattern = $3 OR $3 LIKE c.pattern)
+             ORDER BY (c.pattern = $3) DESC, length(c.pattern) DESC LIMIT 1'
+        USING p_id, p_event, p_channel, p_payload, p_sender_type, p_sender_id;
+    GET DIAGNOSTICS inserted = ROW_COUNT;
+    RETURN inserted = 1;
+END
+$$;
+
 -- realtime.cleanup_messages() deletes by the retention setting and is SECURITY DEFINER: only the
 -- server (and admins) should be able to run it, not every client role.
 REVOKE EXECUTE ON FUNCTION realtime.cleanup_messages() FROM PUBLIC;
@@ -136,3 +173,6 @@ REVOKE ALL ON realtime.presence, realtime.presence_servers FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION realtime.presence_join(uuid, text, text, text, text, interval),
     realtime.presence_remove(text, text, interval), realtime.presence_sweep(interval, uuid),
     realtime.presence_notify(text, text, jsonb, text) FROM PUBLIC;
+-- Only the server (its login role, which owns them) calls these; they take the role to act as.
+REVOKE EXECUTE ON FUNCTION realtime.subscribe_allowed(text, text, text),
+    realtime.publish_as(text, text, uuid, text, text, jsonb, text, uuid) FROM PUBLIC;

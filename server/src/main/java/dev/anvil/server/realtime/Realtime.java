@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.db.Database;
-import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.Json;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
@@ -45,7 +44,7 @@ public final class Realtime implements AutoCloseable {
         this.webhooks = new Webhooks(database.dataSource(),
                 new WebhookTargets(config.getBoolean(RealtimeSettings.WEBHOOK_ALLOW_PRIVATE)),
                 Duration.ofMillis(config.getLong(RealtimeSettings.WEBHOOK_TIMEOUT_MS)));
-        ChannelEvents events = new ChannelEvents(new ChannelAccess(new RoleTransaction(database.dataSource())),
+        ChannelEvents events = new ChannelEvents(new ChannelAccess(database.dataSource()),
                 presence, rooms, background);
         this.endpoint = new RealtimeEndpoint(credentials, events, config.getLong(RealtimeSettings.PING_INTERVAL_MS),
                 config.getLong(RealtimeSettings.PING_TIMEOUT_MS), maxPayloadBytes, config.getInt(RealtimeSettings.RATE_LIMIT));
