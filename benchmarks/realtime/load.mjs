@@ -31,9 +31,13 @@ async function worker() {
   const sockets = [];
   let histogram = new Uint32Array(BUCKETS + 1);
   let received = 0;
+  let otherEvents = 0;
   for (let i = 0; i < count; i++) {
     const socket = await connect(url, token);
     await subscribe(socket);
+    socket.onAny((event) => {
+      if (event !== EVENT) otherEvents++;
+    });
     socket.on(EVENT, (data) => {
       const latency = performance.timeOrigin + performance.now() - data.sentAt;
       histogram[Math.min(BUCKETS, Math.max(0, Math.round(latency * 10)))]++;
@@ -43,7 +47,9 @@ async function worker() {
   }
   parentPort.postMessage({ type: 'ready' });
   parentPort.on('message', (message) => {
-    if (message.type === 'collect') {
+    if (message.type === 'events') {
+      parentPort.postMessage({ type: 'events', otherEvents });
+    } else if (message.type === 'collect') {
       parentPort.postMessage({ type: 'stats', received, histogram }, [histogram.buffer]);
       histogram = new Uint32Array(BUCKETS + 1);
       received = 0;
@@ -72,6 +78,18 @@ async function main() {
     workers.push(w);
   }
   console.error(`  ${clients} clients connected and subscribed in ${Date.now() - started} ms`);
+  // Anvil announces every new member to the room (presence:join); wait until that settles so the
+  // steps measure fan-out of messages, not the tail of the connection storm.
+  const otherEvents = () => Promise.all(workers.map((w) => new Promise((resolve) => {
+    w.once('message', (m) => resolve(m.otherEvents));
+    w.postMessage({ type: 'events' });
+  }))).then((counts) => counts.reduce((a, b) => a + b, 0));
+  for (let last = -1, now = await otherEvents(); now !== last; ) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    last = now;
+    now = await otherEvents();
+  }
+  console.error(`  settled after ${Date.now() - started} ms`);
   const publisher = await connect(url, token);
   await subscribe(publisher);
 

@@ -35,6 +35,7 @@ public final class Realtime implements AutoCloseable {
     private final RealtimeListener listener;
     private final RealtimeAdminService adminService;
     private final MessageLog messages;
+    private boolean firstHeartbeat = true;
     private final int maxPayloadBytes;
 
     public Realtime(AnvilConfig config, Database database, Credentials credentials) {
@@ -95,7 +96,22 @@ public final class Realtime implements AutoCloseable {
 
     private void heartbeat() {
         try {
-            presence.heartbeat();
+            boolean registered = presence.heartbeat();
+            if (registered && !firstHeartbeat) {
+                // Other replicas swept this one (it was unreachable for longer than the expiry) and
+                // announced its members' leaves; its sockets are still here, so they join again.
+                LOG.log(Level.WARNING, "This server's presence had expired; re-announcing its members");
+                endpoint.forEachConnected(socket -> {
+                    for (String channel : socket.channels()) {
+                        try {
+                            presence.join(socket, channel);
+                        } catch (SQLException e) {
+                            LOG.log(Level.WARNING, "Could not re-join presence of " + socket.id() + ": " + e.getMessage());
+                        }
+                    }
+                });
+            }
+            firstHeartbeat = false;
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.WARNING, "Realtime presence heartbeat failed: " + e.getMessage());
         }

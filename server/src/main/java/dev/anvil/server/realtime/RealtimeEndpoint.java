@@ -93,6 +93,14 @@ final class RealtimeEndpoint implements AutoCloseable {
         return rateLimit;
     }
 
+    void forEachConnected(java.util.function.Consumer<RealtimeSocket> action) {
+        for (RealtimeSocket socket : sockets.values()) {
+            if (socket.isConnected()) {
+                action.accept(socket);
+            }
+        }
+    }
+
     int socketCount() {
         return sockets.size();
     }
