@@ -132,13 +132,18 @@ $$;
 -- true) — which ends with the statement's own transaction — and then runs the check or the INSERT
 -- as that role, so grants and RLS policies decide exactly as in a role-scoped transaction. The
 -- matched channel is the best enabled one: the exact pattern, then the longest LIKE pattern.
+CREATE OR REPLACE FUNCTION realtime.act_as(p_role text, p_claims text, p_channel text) RETURNS void
+    LANGUAGE sql AS $$
+    SELECT set_config('role', p_role, true), set_config('request.jwt.claims', p_claims, true),
+           set_config('realtime.channel_name', p_channel, true)
+$$;
+
 CREATE OR REPLACE FUNCTION realtime.subscribe_allowed(p_role text, p_claims text, p_channel text) RETURNS boolean
     LANGUAGE plpgsql AS $$
 DECLARE
     allowed boolean;
 BEGIN
-    PERFORM set_config('role', p_role, true), set_config('request.jwt.claims', p_claims, true),
-            set_config('realtime.channel_name', p_channel, true);
+    PERFORM realtime.act_as(p_role, p_claims, p_channel);
     EXECUTE 'SELECT EXISTS (SELECT 1 FROM realtime.channels c WHERE c.enabled AND (c.pattern = $1 OR $1 LIKE c.pattern))'
         INTO allowed USING p_channel;
     RETURN allowed;
@@ -151,8 +156,7 @@ CREATE OR REPLACE FUNCTION realtime.publish_as(p_role text, p_claims text, p_id 
 DECLARE
     inserted integer;
 BEGIN
-    PERFORM set_config('role', p_role, true), set_config('request.jwt.claims', p_claims, true),
-            set_config('realtime.channel_name', p_channel, true);
+    PERFORM realtime.act_as(p_role, p_claims, p_channel);
     -- No RETURNING: client roles may insert messages but not read them back.
     EXECUTE 'INSERT INTO realtime.messages (id, event_name, channel_id, channel_name, payload, sender_type, sender_id)
              SELECT $1, $2, c.id, $3, $4, $5, $6 FROM realtime.channels c
@@ -174,5 +178,5 @@ REVOKE EXECUTE ON FUNCTION realtime.presence_join(uuid, text, text, text, text, 
     realtime.presence_remove(text, text, interval), realtime.presence_sweep(interval, uuid),
     realtime.presence_notify(text, text, jsonb, text) FROM PUBLIC;
 -- Only the server (its login role, which owns them) calls these; they take the role to act as.
-REVOKE EXECUTE ON FUNCTION realtime.subscribe_allowed(text, text, text),
+REVOKE EXECUTE ON FUNCTION realtime.act_as(text, text, text), realtime.subscribe_allowed(text, text, text),
     realtime.publish_as(text, text, uuid, text, text, jsonb, text, uuid) FROM PUBLIC;

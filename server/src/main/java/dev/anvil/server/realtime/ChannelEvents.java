@@ -60,7 +60,16 @@ final class ChannelEvents {
             // Join the room before the ack, so no message published after the ack is missed.
             rooms.join(name, socket);
             socket.channels().add(name);
+            if (socket.isClosed()) {
+                // Closed (ping timeout, shutdown) while this subscribe was in flight: its cleanup has run.
+                rooms.leave(name, socket);
+                return;
+            }
             String members = presence.join(socket, name);
+            if (socket.isClosed()) {
+                presence.leave(socket.id(), name);
+                return;
+            }
             if (ackId >= 0) {
                 socket.send("43" + ackId + "[{\"ok\":true,\"channel\":" + SocketIoCodec.quote(name)
                         + ",\"presence\":{\"members\":" + members + "}}]");

@@ -40,7 +40,8 @@ final class MessageDelivery implements RealtimeListener.Handler {
 
     private static final String SELECT = "SELECT m.id::text, m.event_name, m.channel_name,"
             + " CASE WHEN jsonb_typeof(m.payload) = 'object' THEN (m.payload - 'meta')::text ELSE '{}' END,"
-            + " m.sender_type, m.sender_id::text, m.created_at, c.webhook_urls"
+            + " m.sender_type, m.sender_id::text, m.created_at, c.webhook_urls,"
+            + " CASE WHEN cardinality(c.webhook_urls) > 0 THEN m.payload::text END"
             + " FROM realtime.messages m JOIN realtime.channels c ON c.id = m.channel_id WHERE c.enabled AND ";
 
     /** How far back a reconnecting listener looks for messages stored while it was away. */
@@ -124,7 +125,7 @@ final class MessageDelivery implements RealtimeListener.Handler {
                 if (urls != null) {
                     String[] targets = (String[]) urls.getArray();
                     if (targets.length > 0) {
-                        webhooks.dispatch(id, event, channel, rows.getString(4), List.of(targets));
+                        webhooks.dispatch(id, event, channel, rows.getString(9), List.of(targets));
                     }
                 }
             }
