@@ -130,8 +130,10 @@ $$;
 -- A socket's subscribe check and publish, each one statement (one round trip) instead of a
 -- transaction of four: the function switches to the caller's role and claims with set_config(...,
 -- true) — which ends with the statement's own transaction — and then runs the check or the INSERT
--- as that role, so grants and RLS policies decide exactly as in a role-scoped transaction. The
--- matched channel is the best enabled one: the exact pattern, then the longest LIKE pattern.
+-- as that role, so grants and RLS policies decide exactly as in a role-scoped transaction
+-- (privileges are checked when a statement executes, and Postgres re-plans a cached plan that
+-- depends on RLS when the role differs). The matched channel is the best enabled one: the exact
+-- pattern, then the longest LIKE pattern.
 CREATE OR REPLACE FUNCTION realtime.act_as(p_role text, p_claims text, p_channel text) RETURNS void
     LANGUAGE sql AS $$
     SELECT set_config('role', p_role, true), set_config('request.jwt.claims', p_claims, true),
@@ -144,8 +146,8 @@ DECLARE
     allowed boolean;
 BEGIN
     PERFORM realtime.act_as(p_role, p_claims, p_channel);
-    EXECUTE 'SELECT EXISTS (SELECT 1 FROM realtime.channels c WHERE c.enabled AND (c.pattern = $1 OR $1 LIKE c.pattern))'
-        INTO allowed USING p_channel;
+    SELECT EXISTS (SELECT 1 FROM realtime.channels c WHERE c.enabled AND (c.pattern = p_channel OR p_channel LIKE c.pattern))
+        INTO allowed;
     RETURN allowed;
 END
 $$;
@@ -158,11 +160,10 @@ DECLARE
 BEGIN
     PERFORM realtime.act_as(p_role, p_claims, p_channel);
     -- No RETURNING: client roles may insert messages but not read them back.
-    EXECUTE 'INSERT INTO realtime.messages (id, event_name, channel_id, channel_name, payload, sender_type, sender_id)
-             SELECT $1, $2, c.id, $3, $4, $5, $6 FROM realtime.channels c
-             WHERE c.enabled AND (c.pattern = $3 OR $3 LIKE c.pattern)
-             ORDER BY (c.pattern = $3) DESC, length(c.pattern) DESC LIMIT 1'
-        USING p_id, p_event, p_channel, p_payload, p_sender_type, p_sender_id;
+    INSERT INTO realtime.messages (id, event_name, channel_id, channel_name, payload, sender_type, sender_id)
+    SELECT p_id, p_event, c.id, p_channel, p_payload, p_sender_type, p_sender_id FROM realtime.channels c
+    WHERE c.enabled AND (c.pattern = p_channel OR p_channel LIKE c.pattern)
+    ORDER BY (c.pattern = p_channel) DESC, length(c.pattern) DESC LIMIT 1;
     GET DIAGNOSTICS inserted = ROW_COUNT;
     RETURN inserted = 1;
 END
