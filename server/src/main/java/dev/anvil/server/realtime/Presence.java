@@ -23,6 +23,7 @@ import javax.sql.DataSource;
 final class Presence {
 
     private static final System.Logger LOG = System.getLogger(Presence.class.getName());
+    private static final long MIN_EXPIRY_MILLIS = 15_000;
 
     private final DataSource dataSource;
     private final UUID serverId = UUID.randomUUID();
@@ -30,9 +31,9 @@ final class Presence {
 
     Presence(DataSource dataSource, Duration heartbeat) {
         this.dataSource = dataSource;
-        // Three missed heartbeats: long enough for a GC pause or a slow commit, short enough that a
-        // crashed replica's members are gone within seconds.
-        this.expiry = heartbeat.multipliedBy(3).toMillis() + " milliseconds";
+        // Three missed heartbeats, and never under 15 s: long enough for a GC pause or an overloaded
+        // machine, short enough that a crashed replica's members are gone within seconds.
+        this.expiry = Math.max(heartbeat.multipliedBy(3).toMillis(), MIN_EXPIRY_MILLIS) + " milliseconds";
     }
 
     UUID serverId() {
@@ -79,13 +80,17 @@ final class Presence {
     boolean heartbeat() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             boolean wasSwept;
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "INSERT INTO realtime.presence_servers (server_id) VALUES (?::uuid) "
-                            + "ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now() RETURNING (xmax = 0)")) {
-                statement.setString(1, serverId.toString());
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    wasSwept = rows.getBoolean(1);
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE realtime.presence_servers SET heartbeat_at = now() WHERE server_id = ?::uuid")) {
+                update.setString(1, serverId.toString());
+                wasSwept = update.executeUpdate() == 0;
+            }
+            if (wasSwept) {
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO realtime.presence_servers (server_id) VALUES (?::uuid) "
+                                + "ON CONFLICT (server_id) DO UPDATE SET heartbeat_at = now()")) {
+                    insert.setString(1, serverId.toString());
+                    insert.executeUpdate();
                 }
             }
             sweep(connection, null);
@@ -106,7 +111,11 @@ final class Presence {
         try (PreparedStatement statement = connection.prepareStatement("SELECT realtime.presence_sweep(?::interval, ?::uuid)")) {
             statement.setString(1, expiry);
             statement.setString(2, also == null ? null : also.toString());
-            statement.execute();
+            try (ResultSet rows = statement.executeQuery()) {
+                if (rows.next() && rows.getInt(1) > 0 && also == null) {
+                    LOG.log(Level.INFO, "Swept " + rows.getInt(1) + " presence rows of servers whose heartbeat expired");
+                }
+            }
         }
     }
 }

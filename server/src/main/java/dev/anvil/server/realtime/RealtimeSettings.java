@@ -16,7 +16,7 @@ public final class RealtimeSettings {
     public static final Setting PING_TIMEOUT_MS = Setting.of("ANVIL_REALTIME_PING_TIMEOUT_MS", "20000",
             "Engine.IO ping timeout in milliseconds: a socket that does not answer a ping in time is closed");
     public static final Setting PRESENCE_HEARTBEAT_MS = Setting.of("ANVIL_REALTIME_PRESENCE_HEARTBEAT_MS", "5000",
-            "How often a server renews its presence heartbeat; a server silent for 3 heartbeats is presumed dead and its members leave");
+            "How often a server renews its presence heartbeat; a server silent for 3 heartbeats (at least 15 s) is presumed dead and its members leave");
     public static final Setting WEBHOOK_ALLOW_PRIVATE = Setting.of("ANVIL_REALTIME_WEBHOOK_ALLOW_PRIVATE", "false",
             "Allow channel webhooks to loopback, link-local and private addresses (refused by default against SSRF)");
     public static final Setting WEBHOOK_TIMEOUT_MS = Setting.of("ANVIL_REALTIME_WEBHOOK_TIMEOUT_MS", "10000",

@@ -22,7 +22,7 @@ class RealtimeNodeSuiteTest {
 
     @BeforeAll
     static void start() {
-        Map<String, String> settings = Map.of("ANVIL_REALTIME_PRESENCE_HEARTBEAT_MS", "300");
+        Map<String, String> settings = Map.of("ANVIL_REALTIME_PRESENCE_HEARTBEAT_MS", "2000");
         server = TestServer.start("realtime_node", settings);
         replica = server.replica(settings);
         hooks = new TestHooks().sql(server.database());
