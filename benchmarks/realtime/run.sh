@@ -6,6 +6,7 @@
 # persisted in realtime.messages and fanned in through NOTIFY), alternating, for several rounds.
 # Medians are compared; the ratio is printed last.
 # Usage: ./anvil bench realtime [rounds] [clients] [seconds per step]   (defaults 3, 1000, 4)
+# Environment: RATES (the ladder, msg/s), ANVIL_JAVA_OPTS (e.g. GC logging), ONLY=anvil (skip the reference).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${JAVA_HOME:?run through ./anvil bench realtime}"
@@ -30,7 +31,7 @@ trap cleanup EXIT
 ANVIL_PORT="$(free_port)"
 PORT="$ANVIL_PORT" ANVIL_HOST=127.0.0.1 ANVIL_DATA_DIR="$WORK/anvil" ANVIL_ACCESS_LOG=false \
   ACCESS_API_KEY="$API_KEY" ACCESS_ANON_KEY="$ANON_KEY" ANVIL_REALTIME_RATE_LIMIT=1000000 \
-  "$JAVA_HOME/bin/java" -jar server/target/anvil-server.jar >"$WORK/anvil.log" 2>&1 &
+  "$JAVA_HOME/bin/java" ${ANVIL_JAVA_OPTS:-} -jar server/target/anvil-server.jar >"$WORK/anvil.log" 2>&1 &
 PIDS+=($!)
 REF_PORT="$(free_port)"
 node "$BENCH/reference-server.mjs" "$REF_PORT" >"$WORK/reference.log" 2>&1 &
@@ -54,7 +55,8 @@ run_target() { # name url token -> capacity
 REF_CAPS=(); ANVIL_CAPS=()
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round"
-  read -r ref ref_p99 < <(run_target "reference node socket.io" "http://127.0.0.1:$REF_PORT" "unused")
+  if [[ "${ONLY:-}" == anvil ]]; then ref=0; ref_p99=-; else
+  read -r ref ref_p99 < <(run_target "reference node socket.io" "http://127.0.0.1:$REF_PORT" "unused"); fi
   read -r anvil anvil_p99 < <(run_target "anvil" "http://127.0.0.1:$ANVIL_PORT" "$ANON_KEY")
   echo "  round $round: reference $ref deliveries/s (p99 $ref_p99 ms), anvil $anvil deliveries/s (p99 $anvil_p99 ms)"
   REF_CAPS+=("$ref"); ANVIL_CAPS+=("$anvil")

@@ -150,6 +150,19 @@ class RealtimeBadInputTest {
     }
 
     @Test
+    void shutdownNotifiesAndClosesSockets() {
+        TestServer own = TestServer.start("realtime_shutdown");
+        RawEngineSocket socket;
+        try {
+            socket = RawEngineSocket.connected(own.baseUrl(), "{\"token\":\"" + own.anonKey() + "\"}");
+        } finally {
+            own.close();
+        }
+        assertThat(socket.next("42[\"notification\"")).contains("\"level\":\"warning\"").contains("\"title\":\"Server shutting down\"");
+        assertThat(socket.awaitClose()).isEqualTo("1001 server shutting down");
+    }
+
+    @Test
     void longPollingIsRefusedWithAnEngineIoError() {
         var reply = server.get("/socket.io/?EIO=4&transport=polling").send();
         assertThat(reply.status()).isEqualTo(400);
