@@ -10,7 +10,7 @@ public final class RealtimeSettings {
     public static final Setting MAX_PAYLOAD_BYTES = Setting.of("ANVIL_REALTIME_MAX_PAYLOAD_BYTES", "1000000",
             "Largest Socket.IO message a client may send, in bytes (Socket.IO's maxHttpBufferSize); larger ones close the socket");
     public static final Setting RATE_LIMIT = Setting.of("ANVIL_REALTIME_RATE_LIMIT", "100",
-            "Events per second one socket may send (bursts up to twice that); excess events get realtime:error, sustained floods close the socket");
+            "Events per second one socket may send (bursts up to twice that; 0 = unlimited); excess events get realtime:error, sustained floods close the socket");
     public static final Setting PING_INTERVAL_MS = Setting.of("ANVIL_REALTIME_PING_INTERVAL_MS", "25000",
             "Engine.IO ping interval in milliseconds");
     public static final Setting PING_TIMEOUT_MS = Setting.of("ANVIL_REALTIME_PING_TIMEOUT_MS", "20000",
