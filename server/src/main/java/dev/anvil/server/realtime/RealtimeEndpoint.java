@@ -117,22 +117,28 @@ final class RealtimeEndpoint implements AutoCloseable {
             for (RealtimeSocket socket : sockets.values()) {
                 if (socket.isClosed()) {
                     // A write failed: the peer is gone without a close frame.
-                    socket.close(WsCloseCodes.GOING_AWAY, "transport error");
-                    closed(socket);
+                    closeAsync(socket, WsCloseCodes.GOING_AWAY, "transport error");
                 } else if (socket.awaitingPong()) {
                     if (now - socket.lastPingSentNanos() > TimeUnit.MILLISECONDS.toNanos(pingTimeoutMs)) {
-                        socket.close(WsCloseCodes.GOING_AWAY, "ping timeout");
-                        closed(socket);
+                        closeAsync(socket, WsCloseCodes.GOING_AWAY, "ping timeout");
                     }
                 } else if (socket.id() == null && now - socket.openedAtNanos() > TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS)) {
-                    socket.close(WsCloseCodes.VIOLATED_POLICY, "connect timeout");
-                    closed(socket);
+                    closeAsync(socket, WsCloseCodes.VIOLATED_POLICY, "connect timeout");
                 } else if (now - socket.lastPingSentNanos() >= TimeUnit.MILLISECONDS.toNanos(pingIntervalMs)) {
                     socket.pingSent(now);
                     socket.send(SocketIoCodec.PING_FRAME);
                 }
             }
         }
+    }
+
+    /**
+     * Cleans up now and sends the close frame on a writer thread: a peer that stopped reading can
+     * block a write, and the heartbeat loop serves every socket.
+     */
+    private void closeAsync(RealtimeSocket socket, int code, String reason) {
+        closed(socket);
+        writers.execute(() -> socket.close(code, reason));
     }
 
     /** Tells every client the server is going away (contract §6.3 {@code notification}), then closes them. */

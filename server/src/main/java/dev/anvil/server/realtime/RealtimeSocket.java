@@ -127,7 +127,9 @@ final class RealtimeSocket {
             return;
         }
         if (queued.incrementAndGet() > MAX_QUEUED_FRAMES) {
-            close(WsCloseCodes.TRY_AGAIN_LATER, "client too slow");
+            // Not on this (broadcasting) thread: the close frame's write would block behind the backlog.
+            markClosed();
+            writers.execute(() -> close(WsCloseCodes.TRY_AGAIN_LATER, "client too slow"));
             return;
         }
         outbound.add(frame);
