@@ -4,6 +4,7 @@
 // loses messages or whose p99 exceeds the limit. The same script drives both servers.
 // Usage: node load.mjs <baseUrl> <token> <clients> <seconds per step> <rates,comma,separated>
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { readFileSync, readdirSync } from 'node:fs';
 import { io } from 'socket.io-client';
 
 const CHANNEL = 'bench:fanout';
@@ -24,6 +25,30 @@ function connect(url, token) {
 async function subscribe(socket) {
   const ack = await socket.timeout(30000).emitWithAck('realtime:subscribe', { channel: CHANNEL });
   if (!ack.ok) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
+}
+
+// CPU time (ms) used so far by the server's processes and their direct children (Postgres
+// backends), from /proc: less sensitive to a busy machine than latency is.
+const SERVER_PIDS = (process.env.SERVER_PIDS ?? '').split(',').filter(Boolean).map(Number);
+function statOf(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return null;
+  }
+}
+function serverCpuMs() {
+  if (SERVER_PIDS.length === 0) return null;
+  let ticks = 0;
+  for (const pid of SERVER_PIDS) ticks += statOf(pid)?.ticks ?? 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = statOf(Number(entry));
+    if (stat && SERVER_PIDS.includes(stat.ppid)) ticks += stat.ticks;
+  }
+  return ticks * 10;
 }
 
 async function worker() {
@@ -100,14 +125,16 @@ async function main() {
   await collect(); // reset
 
   let seq = 0;
-  // Warm-up, not counted: both servers get the same, so neither is measured cold (JIT, pools).
-  const steps = [{ rate: Math.min(rates[0] * 2, 50), warmUp: true }, ...rates.map((rate) => ({ rate }))];
+  // Warm-up, not counted: both servers get the same (a few hundred messages), so neither is
+  // measured cold — a JVM compiles its hot paths later than V8 does.
+  const steps = [{ rate: 20, warmUp: true, seconds: 10 }, ...rates.map((rate) => ({ rate, seconds }))];
   const results = [];
-  for (const { rate, warmUp } of steps) {
+  for (const { rate, warmUp, seconds } of steps) {
     const total = rate * seconds;
     const tickMs = 10;
     const perTick = rate * tickMs / 1000;
     let sent = 0;
+    const cpuBefore = serverCpuMs();
     const stepStart = performance.now();
     await new Promise((resolve) => {
       const timer = setInterval(() => {
@@ -124,6 +151,7 @@ async function main() {
       void perTick;
     });
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS));
+    const cpuAfter = serverCpuMs();
     const stats = await collect();
     if (warmUp) {
       continue;
@@ -145,12 +173,16 @@ async function main() {
     };
     const result = { rate, deliveriesPerSecond: rate * clients, expected, received, lost: expected - received, p50: p(0.5), p99: p(0.99) };
     result.ok = result.lost <= 0 && result.p99 <= P99_LIMIT_MS;
+    result.cpuMicrosPerDelivery = cpuBefore === null || received === 0 ? null : Math.round((cpuAfter - cpuBefore) * 1000 / received * 10) / 10;
     results.push(result);
-    console.error(`  ${String(rate).padStart(5)} msg/s -> ${String(result.deliveriesPerSecond).padStart(8)} deliveries/s: received ${received}/${expected}, p50 ${result.p50} ms, p99 ${result.p99} ms ${result.ok ? 'ok' : 'FAIL'}`);
+    console.error(`  ${String(rate).padStart(5)} msg/s -> ${String(result.deliveriesPerSecond).padStart(8)} deliveries/s: received ${received}/${expected}, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${result.cpuMicrosPerDelivery ?? '?'} µs/delivery ${result.ok ? 'ok' : 'FAIL'}`);
     if (!result.ok) break;
   }
   const held = results.filter((r) => r.ok).at(-1);
-  console.log(JSON.stringify({ capacity: held ? held.deliveriesPerSecond : 0, p99AtCapacity: held ? held.p99 : null, steps: results }));
+  // CPU per delivery over every step that delivered everything (lost messages make it meaningless).
+  const complete = results.filter((r) => r.lost <= 0 && r.cpuMicrosPerDelivery !== null).map((r) => r.cpuMicrosPerDelivery).sort((a, b) => a - b);
+  const cpu = complete.length ? complete[Math.floor(complete.length / 2)] : null;
+  console.log(JSON.stringify({ capacity: held ? held.deliveriesPerSecond : 0, p99AtCapacity: held ? held.p99 : null, cpuMicrosPerDelivery: cpu, steps: results }));
   publisher.close();
   workers.forEach((w) => w.postMessage({ type: 'stop' }));
   setTimeout(() => process.exit(0), 500);
