@@ -57,6 +57,7 @@ async function worker() {
   let histogram = new Uint32Array(BUCKETS + 1);
   let received = 0;
   let otherEvents = 0;
+  let currentStep = -1;
   for (let i = 0; i < count; i++) {
     const socket = await connect(url, token);
     await subscribe(socket);
@@ -64,6 +65,8 @@ async function worker() {
       if (event !== EVENT) otherEvents++;
     });
     socket.on(EVENT, (data) => {
+      // A message from an earlier step arriving now is late, not a delivery of this step.
+      if (data.step !== currentStep) return;
       const latency = performance.timeOrigin + performance.now() - data.sentAt;
       histogram[Math.min(BUCKETS, Math.max(0, Math.round(latency * 10)))]++;
       received++;
@@ -72,7 +75,10 @@ async function worker() {
   }
   parentPort.postMessage({ type: 'ready' });
   parentPort.on('message', (message) => {
-    if (message.type === 'events') {
+    if (message.type === 'step') {
+      currentStep = message.step;
+      parentPort.postMessage({ type: 'step' });
+    } else if (message.type === 'events') {
       parentPort.postMessage({ type: 'events', otherEvents });
     } else if (message.type === 'collect') {
       parentPort.postMessage({ type: 'stats', received, histogram }, [histogram.buffer]);
@@ -129,7 +135,11 @@ async function main() {
   // measured cold — a JVM compiles its hot paths later than V8 does.
   const steps = [{ rate: 20, warmUp: true, seconds: 10 }, ...rates.map((rate) => ({ rate, seconds }))];
   const results = [];
-  for (const { rate, warmUp, seconds } of steps) {
+  for (const [stepIndex, { rate, warmUp, seconds }] of steps.entries()) {
+    await Promise.all(workers.map((w) => new Promise((resolve) => {
+      w.once('message', resolve);
+      w.postMessage({ type: 'step', step: stepIndex });
+    })));
     const total = rate * seconds;
     const tickMs = 10;
     const perTick = rate * tickMs / 1000;
@@ -140,7 +150,7 @@ async function main() {
       const timer = setInterval(() => {
         const due = Math.min(total, Math.floor((performance.now() - stepStart) / 1000 * rate) + 1);
         while (sent < due) {
-          publisher.emit('realtime:publish', { channel: CHANNEL, event: EVENT, payload: { seq: seq++, sentAt: performance.timeOrigin + performance.now() } });
+          publisher.emit('realtime:publish', { channel: CHANNEL, event: EVENT, payload: { seq: seq++, step: stepIndex, sentAt: performance.timeOrigin + performance.now() } });
           sent++;
         }
         if (sent >= total) {
