@@ -71,6 +71,8 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 REF_MEDIAN=$(median "${REF_CAPS[@]}")
 ANVIL_MEDIAN=$(median "${ANVIL_CAPS[@]}")
-echo "median server CPU per delivery: reference $(median "${REF_CPUS[@]}") µs, anvil $(median "${ANVIL_CPUS[@]}") µs (JVM + Postgres)"
+REF_CPU=$(median "${REF_CPUS[@]}"); ANVIL_CPU=$(median "${ANVIL_CPUS[@]}")
+echo "median server CPU per delivery: reference $REF_CPU µs, anvil $ANVIL_CPU µs (JVM + Postgres)"
+awk -v a="$ANVIL_CPU" -v r="$REF_CPU" 'BEGIN { if (a + 0 > 0) printf "efficiency ratio (reference CPU / anvil CPU per delivery): %.2fx\n", r / a }'
 echo "median capacity: reference $REF_MEDIAN deliveries/s, anvil $ANVIL_MEDIAN deliveries/s"
 awk -v a="$ANVIL_MEDIAN" -v r="$REF_MEDIAN" 'BEGIN { if (r == 0) print "ratio: n/a (reference held no step)"; else printf "ratio (anvil / reference capacity): %.2fx\n", a / r }'
