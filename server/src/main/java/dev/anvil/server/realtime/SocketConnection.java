@@ -139,7 +139,7 @@ final class SocketConnection implements WsListener {
         switch (socket.rateLimit().take()) {
             case ALLOW -> endpoint.events().handle(socket, packet);
             case DROP -> {
-                if (socket.rateLimit().firstDrop()) {
+                if (socket.rateLimit().shouldTell()) {
                     ChannelEvents.error(socket, null, "TOO_MANY_REQUESTS",
                             "Too many events: at most " + endpoint.rateLimit() + " per second; events are being dropped");
                 }

@@ -20,8 +20,10 @@ final class RawEngineSocket implements AutoCloseable {
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final WebSocket socket;
+    private final boolean answerPings;
 
-    private RawEngineSocket(String baseUrl) {
+    private RawEngineSocket(String baseUrl, boolean answerPings) {
+        this.answerPings = answerPings;
         URI uri = URI.create(baseUrl.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket");
         socket = CLIENT.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
             private final StringBuilder partial = new StringBuilder();
@@ -30,8 +32,13 @@ final class RawEngineSocket implements AutoCloseable {
             public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                 partial.append(data);
                 if (last) {
-                    frames.add(partial.toString());
+                    String frame = partial.toString();
                     partial.setLength(0);
+                    if (frame.equals("2") && RawEngineSocket.this.answerPings) {
+                        ws.sendText("3", true); // Engine.IO heartbeat, answered at once like a real client
+                    } else {
+                        frames.add(frame);
+                    }
                 }
                 ws.request(1);
                 return null;
@@ -50,14 +57,19 @@ final class RawEngineSocket implements AutoCloseable {
         }).join();
     }
 
-    /** Opens a socket and reads the Engine.IO open packet. */
+    /** Opens a socket that answers Engine.IO pings by itself. */
     static RawEngineSocket open(String baseUrl) {
-        return new RawEngineSocket(baseUrl);
+        return new RawEngineSocket(baseUrl, true);
+    }
+
+    /** Opens a socket that never answers pings (and sees them as frames). */
+    static RawEngineSocket silent(String baseUrl) {
+        return new RawEngineSocket(baseUrl, false);
     }
 
     /** Opens a socket and completes the Socket.IO CONNECT with the given auth JSON. */
     static RawEngineSocket connected(String baseUrl, String authJson) {
-        RawEngineSocket socket = new RawEngineSocket(baseUrl);
+        RawEngineSocket socket = new RawEngineSocket(baseUrl, true);
         socket.next("0");
         socket.send("40" + authJson);
         socket.next("40");
@@ -67,6 +79,16 @@ final class RawEngineSocket implements AutoCloseable {
     RawEngineSocket send(String frame) {
         socket.sendText(frame, true).join();
         return this;
+    }
+
+    /** Sends unless the connection is already closing; false once it is. */
+    boolean trySend(String frame) {
+        try {
+            send(frame);
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            return false;
+        }
     }
 
     /** The next frame starting with {@code prefix} that contains {@code text}. */
@@ -79,7 +101,7 @@ final class RawEngineSocket implements AutoCloseable {
         }
     }
 
-    /** The next frame starting with {@code prefix}, skipping Engine.IO pings (answered) and others. */
+    /** The next frame starting with {@code prefix}, skipping others. */
     String next(String prefix) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
@@ -93,9 +115,6 @@ final class RawEngineSocket implements AutoCloseable {
             if (frame == null) {
                 continue;
             }
-            if (frame.equals("2")) {
-                send("3");
-            }
             if (frame.startsWith(prefix)) {
                 return frame;
             }
@@ -106,6 +125,17 @@ final class RawEngineSocket implements AutoCloseable {
     /** Waits for the server's close frame: "code reason". */
     String awaitClose() {
         return closed.orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    /** The close ("code reason") if it comes within {@code millis}, else null. */
+    String awaitCloseOrTimeout(long millis) {
+        try {
+            return closed.get(millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return null;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     boolean isClosed() {
