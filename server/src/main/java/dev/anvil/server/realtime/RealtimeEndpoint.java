@@ -115,7 +115,10 @@ final class RealtimeEndpoint implements AutoCloseable {
             }
             long now = System.nanoTime();
             for (RealtimeSocket socket : sockets.values()) {
-                if (socket.isClosed()) {
+                if (!socket.readerAlive()) {
+                    // The peer vanished without a close frame; the connection is already gone.
+                    closed(socket);
+                } else if (socket.isClosed()) {
                     // A write failed: the peer is gone without a close frame.
                     closeAsync(socket, WsCloseCodes.GOING_AWAY, "transport error");
                 } else if (socket.awaitingPong()) {

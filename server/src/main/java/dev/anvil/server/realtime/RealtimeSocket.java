@@ -34,6 +34,8 @@ final class RealtimeSocket {
     private final Set<String> channels = ConcurrentHashMap.newKeySet();
     private final SocketRateLimit rateLimit;
     private final long openedAtNanos = System.nanoTime();
+    /** The connection's own thread (Helidon runs each connection on one); it ends when the connection does. */
+    private final Thread reader = Thread.currentThread();
 
     private final StringBuilder partialFrame = new StringBuilder();
 
@@ -115,6 +117,14 @@ final class RealtimeSocket {
 
     void pongReceived() {
         awaitingPong = false;
+    }
+
+    /**
+     * False once the connection's thread has ended. Helidon tells the listener about close frames
+     * but not about a peer that vanished (TCP reset or FIN without a close frame); this notices it.
+     */
+    boolean readerAlive() {
+        return reader.isAlive();
     }
 
     boolean isClosed() {

@@ -49,6 +49,7 @@ final class SocketConnection implements WsListener {
 
     @Override
     public void onOpen(WsSession session) {
+        // Runs on the connection's own thread, which RealtimeSocket remembers to notice a vanished peer.
         socket = endpoint.open(session);
         socket.sendNow(SocketIoCodec.openFrame(socket.engineId(), endpoint.pingIntervalMs(), endpoint.pingTimeoutMs(),
                 endpoint.maxPayloadBytes()));

@@ -114,6 +114,18 @@ class RealtimeBadInputTest {
     }
 
     @Test
+    void aClientThatVanishesLeavesPresenceAtOnce() {
+        try (RawEngineSocket watcher = bystander()) {
+            RawEngineSocket vanishing = RawEngineSocket.connected(server.baseUrl(), anonAuth);
+            vanishing.send("420[\"realtime:subscribe\",{\"channel\":\"bad:1\"}]");
+            vanishing.next("430");
+            watcher.next("42[\"presence:join\"");
+            vanishing.close(); // TCP closed without a close frame
+            assertThat(watcher.next("42[\"presence:leave\"")).contains("\"type\":\"anonymous\"");
+        }
+    }
+
+    @Test
     void unknownEventsGetAnErrorAndTheSocketStays() {
         try (RawEngineSocket socket = bystander()) {
             socket.send("42[\"nope\",{}]");
