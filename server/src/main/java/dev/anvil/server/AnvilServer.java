@@ -33,6 +33,7 @@ import dev.anvil.server.platform.DatabaseHealthCheck;
 import dev.anvil.server.platform.HealthService;
 import dev.anvil.server.platform.MetadataService;
 import dev.anvil.server.platform.UsageService;
+import dev.anvil.server.realtime.Realtime;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.KeyRotation;
@@ -68,6 +69,7 @@ public final class AnvilServer implements AutoCloseable {
     private KeyBootstrap.Result keys;
     private AuthDomain auth;
     private Storage storage;
+    private Realtime realtime;
     private WebServer webServer;
     private String baseUrl;
     private Functions functions;
@@ -114,7 +116,9 @@ public final class AnvilServer implements AutoCloseable {
                 // on the classpath and log every request even with ANVIL_ACCESS_LOG=false.
                 .featuresDiscoverServices(false)
                 .addFeature(observe)
-                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)));
+                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
+                .addRouting(realtime.wsRouting())
+                .addProtocol(realtime.wsConfig());
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
         }
@@ -164,6 +168,7 @@ public final class AnvilServer implements AutoCloseable {
         keyRotation = new KeyRotation(database.client(), secrets.cipher(), clock, projectKeys::reload);
         functions = Functions.create(config, dataDir, database.client(), secrets, clock, () -> baseUrl, this::internalUrl);
         track(functions);
+        realtime = new Realtime(config, database, credentials);
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -201,6 +206,7 @@ public final class AnvilServer implements AutoCloseable {
         routing.register("/api/secrets", new SecretsService(credentials, secrets, keyRotation, functions::secretsChanged));
         routing.register("/api/functions", functions.adminService(credentials));
         routing.register("/functions", functions.invocationService());
+        realtime.routing(routing);
     }
 
     public int port() {
@@ -239,6 +245,11 @@ public final class AnvilServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (realtime != null) {
+            // Before the listener stops: sockets get their shutdown notice and presence is released.
+            realtime.close();
+            realtime = null;
+        }
         if (webServer != null) {
             webServer.stop();
         }

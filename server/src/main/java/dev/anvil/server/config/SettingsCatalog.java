@@ -8,8 +8,9 @@ import dev.anvil.server.auth.AuthSettings;
 import dev.anvil.server.auth.mail.MailSettings;
 import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.db.DatabaseSettings;
-import dev.anvil.server.http.HttpSettings;
 import dev.anvil.server.functions.FunctionSettings;
+import dev.anvil.server.http.HttpSettings;
+import dev.anvil.server.realtime.RealtimeSettings;
 import dev.anvil.server.secrets.KeySettings;
 import dev.anvil.server.storage.StorageSettings;
 
@@ -30,6 +31,7 @@ public final class SettingsCatalog {
         all.addAll(DatabaseApiSettings.ALL);
         all.addAll(StorageSettings.ALL);
         all.addAll(FunctionSettings.ALL);
+        all.addAll(RealtimeSettings.ALL);
         return Collections.unmodifiableList(all);
     }
 

@@ -1,0 +1,145 @@
+package dev.anvil.server.realtime;
+
+import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.anvil.server.auth.Credentials;
+import dev.anvil.server.config.AnvilConfig;
+import dev.anvil.server.db.Database;
+import dev.anvil.server.http.Json;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+
+/**
+ * The realtime domain, assembled: the Socket.IO endpoint, channel events, the LISTEN loop that
+ * feeds delivery, Postgres-backed presence with its heartbeat, webhooks, the admin API and the
+ * retention sweep. {@link dev.anvil.server.AnvilServer} creates one and registers its routes.
+ */
+public final class Realtime implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Realtime.class.getName());
+
+    private final Presence presence;
+    private final Rooms rooms = new Rooms();
+    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1,
+            Thread.ofPlatform().daemon().name("anvil-realtime-timer").factory());
+    private final Webhooks webhooks;
+    private final RealtimeEndpoint endpoint;
+    private final RealtimeListener listener;
+    private final RealtimeAdminService adminService;
+    private final MessageLog messages;
+    private boolean firstHeartbeat = true;
+    private final int maxPayloadBytes;
+
+    public Realtime(AnvilConfig config, Database database, Credentials credentials) {
+        this.maxPayloadBytes = config.getInt(RealtimeSettings.MAX_PAYLOAD_BYTES);
+        Duration heartbeat = Duration.ofMillis(config.getLong(RealtimeSettings.PRESENCE_HEARTBEAT_MS));
+        this.presence = new Presence(database.dataSource(), heartbeat);
+        this.webhooks = new Webhooks(database.dataSource(),
+                new WebhookTargets(config.getBoolean(RealtimeSettings.WEBHOOK_ALLOW_PRIVATE)),
+                Duration.ofMillis(config.getLong(RealtimeSettings.WEBHOOK_TIMEOUT_MS)));
+        ChannelEvents events = new ChannelEvents(new ChannelAccess(database.dataSource()),
+                presence, rooms, background);
+        this.endpoint = new RealtimeEndpoint(credentials, events, config.getLong(RealtimeSettings.PING_INTERVAL_MS),
+                config.getLong(RealtimeSettings.PING_TIMEOUT_MS), maxPayloadBytes, config.getInt(RealtimeSettings.RATE_LIMIT));
+        this.listener = new RealtimeListener(database.location(),
+                new MessageDelivery(rooms, database.dataSource(), background, webhooks));
+        this.messages = new MessageLog(database.dataSource());
+        this.adminService = new RealtimeAdminService(credentials, new ChannelStore(database.dataSource()), messages);
+
+        listener.start();
+        timers.scheduleWithFixedDelay(this::heartbeat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        long sweep = config.getLong(RealtimeSettings.RETENTION_SWEEP_SECONDS);
+        timers.scheduleWithFixedDelay(this::retention, Math.min(60, sweep), sweep, TimeUnit.SECONDS);
+    }
+
+    /** The websocket route at {@code /socket.io/}. */
+    public WsRouting.Builder wsRouting() {
+        return endpoint.routing();
+    }
+
+    /**
+     * The websocket protocol settings: frames may be a little over the payload limit so that the
+     * endpoint, not the frame reader, refuses oversized messages — it can then say why.
+     */
+    public WsConfig wsConfig() {
+        return WsConfig.builder().name("websocket").maxFrameLength(maxPayloadBytes + 64 * 1024).build();
+    }
+
+    /**
+     * HTTP routes: the admin API, and an Engine.IO error for long-polling requests (Anvil speaks the
+     * websocket transport only, which is all the SDK uses).
+     */
+    public void routing(HttpRouting.Builder routing) {
+        routing.register("/api/realtime", adminService);
+        routing.any(RealtimeEndpoint.PATH, (req, res) -> {
+            res.status(400);
+            Json.send(res, 400, Json.mapper().createObjectNode().put("code", 0).put("message", "Transport unknown"));
+        });
+    }
+
+    /** True once the LISTEN connection is up. */
+    public boolean isListening() {
+        return listener.isListening();
+    }
+
+    public int socketCount() {
+        return endpoint.socketCount();
+    }
+
+    private void heartbeat() {
+        try {
+            boolean registered = presence.heartbeat();
+            if (registered && !firstHeartbeat) {
+                // Other replicas swept this one (it was unreachable for longer than the expiry) and
+                // announced its members' leaves; its sockets are still here, so they join again.
+                LOG.log(Level.WARNING, "This server's presence had expired; re-announcing its members");
+                endpoint.forEachConnected(socket -> {
+                    for (String channel : socket.channels()) {
+                        try {
+                            presence.join(socket, channel);
+                        } catch (SQLException e) {
+                            LOG.log(Level.WARNING, "Could not re-join presence of " + socket.id() + ": " + e.getMessage());
+                        }
+                    }
+                });
+            }
+            firstHeartbeat = false;
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Realtime presence heartbeat failed: " + e.getMessage());
+        }
+    }
+
+    private void retention() {
+        try {
+            int removed = messages.cleanupNow();
+            if (removed > 0) {
+                LOG.log(Level.INFO, "Realtime retention removed " + removed + " old messages");
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Realtime retention sweep failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        endpoint.close();
+        timers.shutdownNow();
+        listener.close();
+        presence.leaveAll();
+        webhooks.close();
+        background.shutdown();
+        try {
+            background.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
