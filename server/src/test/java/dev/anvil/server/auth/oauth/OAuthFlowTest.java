@@ -9,6 +9,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.auth.Sql;
 import dev.anvil.server.testing.HttpCall;
+import dev.anvil.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,20 @@ class OAuthFlowTest {
         // The password still works: linking adds a way in, it takes none away.
         assertThat(oauth.server.post("/api/auth/sessions").json(Map.of("email", email, "password", "correct-horse-7"))
                 .send().status()).isEqualTo(200);
+    }
+
+    @Test
+    void aCodeIssuedByOneReplicaIsExchangedAtAnother() {
+        OAuthFixture.Pkce pkce = OAuthFixture.Pkce.create();
+        String app = oauth.browserSignIn("custom/acme", pkce, "acme-replica", OAuthFixture.claims(email("replica"), true, "R"));
+        String code = OAuthFixture.param(app, "insforge_code").orElseThrow();
+        try (TestServer replica = oauth.server.replica()) {
+            HttpCall.Reply session = replica.post("/api/auth/oauth/exchange?client_type=mobile")
+                    .json(Map.of("code", code, "code_verifier", pkce.verifier())).send();
+            assertThat(session.status()).as(session.toString()).isEqualTo(200);
+        }
+        // …and, used there, it is used everywhere.
+        assertThat(oauth.exchange(code, pkce.verifier(), "mobile").status()).isEqualTo(400);
     }
 
     @Test
