@@ -50,7 +50,13 @@ final class OAuthFlow {
     /** The provider's authorization URL for a sign-in that will land on {@code redirectUri}. */
     String start(String provider, String redirectUri, String codeChallenge, Map<String, String> additionalParams) {
         checkAllowed(redirectUri);
-        OAuthProvider oauth = providers.forName(provider);
+        OAuthProvider oauth;
+        try {
+            oauth = providers.forName(provider);
+        } catch (ProviderException e) {
+            // A custom provider's discovery document could not be read: the provider's fault, not the caller's.
+            throw new ApiException(502, "UPSTREAM_FAILURE", e.getMessage());
+        }
         OAuthState.Issued state = states.issue(provider, redirectUri, codeChallenge);
         String providerChallenge = OAuthState.challengeOf(states.providerVerifier(state.id()));
         return oauth.authorizationUrl(state.token(), providerChallenge, additionalParams);
