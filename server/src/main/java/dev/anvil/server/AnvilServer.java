@@ -14,6 +14,7 @@ import dev.anvil.server.auth.AuthSettings;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.auth.ProjectKeys;
 import dev.anvil.server.auth.SigningKeys;
+import dev.anvil.server.auth.oauth.OAuth;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.config.CoreSettings;
 import dev.anvil.server.database.DatabaseAdminApi;
@@ -202,6 +203,7 @@ public final class AnvilServer implements AutoCloseable {
         routing.register("/api/metadata", new MetadataService(credentials));
         auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, Clock.systemUTC(), this::baseUrl);
         auth.register(routing);
+        OAuth.create(config, database.client(), secrets, credentials, auth, Clock.systemUTC(), this::baseUrl).register(routing);
         routing.register("/api/storage", storage.services(credentials, this::baseUrl));
         routing.register("/api/secrets", new SecretsService(credentials, secrets, keyRotation, functions::secretsChanged));
         routing.register("/api/functions", functions.adminService(credentials));

@@ -6,12 +6,12 @@ import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbTransaction;
 
 /** One DbClient transaction around a piece of work: committed when the work returns, rolled back when it throws. */
-final class Transactions {
+public final class Transactions {
 
     private Transactions() {
     }
 
-    static <T> T run(DbClient db, Function<DbTransaction, T> work) {
+    public static <T> T run(DbClient db, Function<DbTransaction, T> work) {
         DbTransaction tx = db.transaction();
         T result;
         try {

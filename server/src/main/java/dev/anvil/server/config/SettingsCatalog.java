@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 import dev.anvil.server.auth.AuthSettings;
+import dev.anvil.server.auth.oauth.OAuthSettings;
 import dev.anvil.server.auth.mail.MailSettings;
 import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.db.DatabaseSettings;
@@ -27,6 +28,7 @@ public final class SettingsCatalog {
         all.addAll(KeySettings.ALL);
         all.addAll(AuthSettings.ALL);
         all.addAll(MailSettings.ALL);
+        all.addAll(OAuthSettings.ALL);
         all.addAll(HttpSettings.ALL);
         all.addAll(DatabaseApiSettings.ALL);
         all.addAll(StorageSettings.ALL);

@@ -151,6 +151,28 @@ public final class SecretStore {
                 DbColumns.instant(row, "updated_at"));
     }
 
+    /**
+     * Stores the value under {@code key} (replacing what the key held) and returns the row's id, for
+     * tables that point at a secret by {@code secret_id} (OAuth client secrets, as InsForge does).
+     */
+    public String upsertReturningId(String key, String value, boolean reserved) {
+        return db.execute().get("INSERT INTO system.secrets (key, value_ciphertext, is_reserved) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (key) DO UPDATE SET value_ciphertext = EXCLUDED.value_ciphertext, "
+                        + "is_reserved = EXCLUDED.is_reserved, is_active = true, expires_at = NULL, updated_at = now() "
+                        + "RETURNING id::text AS id", key, cipher.encrypt(value), reserved)
+                .map(row -> row.column("id").get(String.class)).orElseThrow();
+    }
+
+    /** The decrypted value of the secret with this id, whatever its key, if it exists and is active. */
+    public Optional<String> activeValueById(String id) {
+        return db.execute().get("SELECT value_ciphertext FROM system.secrets WHERE id = ?::uuid AND is_active", id)
+                .map(row -> cipher.decrypt(row.column("value_ciphertext").get(String.class)));
+    }
+
+    public void deleteById(String id) {
+        db.execute().dml("DELETE FROM system.secrets WHERE id = ?::uuid", id);
+    }
+
     private Entry entry(DbRow row) {
         return new Entry(row.column("key").get(String.class),
                 cipher.decrypt(row.column("value_ciphertext").get(String.class)),

@@ -12,12 +12,12 @@ import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.testing.TestServer;
 
 /** Direct SQL on a test server's database, to look behind the API (what is stored) or to age rows. */
-final class Sql {
+public final class Sql {
 
     private Sql() {
     }
 
-    static int update(TestServer server, String sql, Object... params) {
+    public static int update(TestServer server, String sql, Object... params) {
         try (Connection connection = connect(server); PreparedStatement statement = prepare(connection, sql, params)) {
             return statement.executeUpdate();
         } catch (SQLException e) {
@@ -26,7 +26,7 @@ final class Sql {
     }
 
     /** The first column of every row, as text. */
-    static List<String> column(TestServer server, String sql, Object... params) {
+    public static List<String> column(TestServer server, String sql, Object... params) {
         try (Connection connection = connect(server); PreparedStatement statement = prepare(connection, sql, params);
              ResultSet rows = statement.executeQuery()) {
             List<String> values = new ArrayList<>();
@@ -39,7 +39,7 @@ final class Sql {
         }
     }
 
-    static String one(TestServer server, String sql, Object... params) {
+    public static String one(TestServer server, String sql, Object... params) {
         List<String> values = column(server, sql, params);
         if (values.size() != 1) {
             throw new AssertionError("expected one row, got " + values + " for " + sql);
