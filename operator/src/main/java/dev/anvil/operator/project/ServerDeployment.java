@@ -38,7 +38,8 @@ final class ServerDeployment {
         database.serverEnv(deployment);
         String keys = names.keysSecret();
         for (String key : new String[] {KeysSecret.JWT_SECRET, KeysSecret.ENCRYPTION_KEY, KeysSecret.ACCESS_API_KEY,
-                KeysSecret.ACCESS_ANON_KEY, KeysSecret.ROOT_ADMIN_USERNAME, KeysSecret.ROOT_ADMIN_PASSWORD}) {
+                KeysSecret.ACCESS_ANON_KEY, KeysSecret.ROOT_ADMIN_USERNAME, KeysSecret.ROOT_ADMIN_PASSWORD,
+                KeysSecret.RUNTIME_TOKEN}) {
             deployment.secretEnv(key, keys, key);
         }
         if (spec.storageType() == ProjectSpec.StorageType.s3) {
@@ -56,7 +57,10 @@ final class ServerDeployment {
                     .volume("data", DATA_DIR, new VolumeBuilder().withName("data")
                             .withNewPersistentVolumeClaim().withClaimName(names.storageClaim()).endPersistentVolumeClaim().build());
         }
-        deployment.env("DENO_RUNTIME_URL", names.serviceUrl(names.deno(), ProjectNames.DENO_PORT));
+        // The runtime pods are shared by all replicas; functions call the server back through its Service.
+        deployment.env("DENO_RUNTIME_URL", names.serviceUrl(names.deno(), ProjectNames.DENO_PORT))
+                .env("ANVIL_INTERNAL_URL", names.serviceUrl(names.server(), ProjectNames.SERVER_PORT))
+                .env("WORKER_TIMEOUT_MS", Long.toString(DenoDeployment.FUNCTION_TIMEOUT.toMillis()));
         if (spec.recordsEngine() == ProjectSpec.RecordsEngine.postgrest) {
             deployment.env("POSTGREST_BASE_URL", names.serviceUrl(names.postgrest(), ProjectNames.POSTGREST_PORT));
         }
