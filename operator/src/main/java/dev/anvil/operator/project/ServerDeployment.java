@@ -9,7 +9,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 /**
  * The Anvil server: InsForge's environment names, keys from the project's Secret, the database
  * from {@link DatabaseConnection}, PostgREST and Deno found through their Services. The server
- * migrates its database when it starts, so nothing here runs SQL.
+ * migrates its database when it starts, so nothing here runs SQL. Every name set here is one the
+ * server reads (its README settings table; {@code GeneratedEnvironmentTest} checks).
  */
 final class ServerDeployment {
 
@@ -42,9 +43,16 @@ final class ServerDeployment {
                 KeysSecret.RUNTIME_TOKEN}) {
             deployment.secretEnv(key, keys, key);
         }
+        if (spec.ingress != null) {
+            // The ingress controller is the connection's peer: without this every client would
+            // share its address, and one client's failed sign-ins would lock out everyone's.
+            deployment.env("ANVIL_TRUSTED_PROXY_HOPS", "1");
+        }
         if (spec.storageType() == ProjectSpec.StorageType.s3) {
             ProjectSpec.S3 s3 = spec.storage.s3;
+            // A folder of its own in the bucket (the default, "local", is the same for every project).
             deployment.env("AWS_S3_BUCKET", s3.bucket)
+                    .env("APP_KEY", names.namespace() + "/" + names.project())
                     .env("AWS_REGION", s3.region == null ? "us-east-1" : s3.region);
             if (s3.endpoint != null) {
                 deployment.env("S3_ENDPOINT_URL", s3.endpoint);
