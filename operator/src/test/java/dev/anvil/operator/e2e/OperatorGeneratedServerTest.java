@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -32,6 +33,7 @@ import dev.anvil.operator.testing.TestCluster;
 import dev.anvil.operator.testing.TestPostgres;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -185,6 +187,24 @@ class OperatorGeneratedServerTest {
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"version\":\"x\",\"values\":{}}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(control.statusCode()).as("the host read its token: " + runtime.output()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void theGeneratedProbesAnswerOnTheRealProcesses() throws Exception {
+        Map<String, URI> pods = Map.of("app-server", server.url(), "app-deno", runtime.url());
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            for (Map.Entry<String, URI> pod : pods.entrySet()) {
+                Container container = client.apps().deployments().inNamespace("e2e").withName(pod.getKey()).get()
+                        .getSpec().getTemplate().getSpec().getContainers().get(0);
+                for (Probe probe : List.of(container.getReadinessProbe(), container.getLivenessProbe())) {
+                    String path = probe.getHttpGet().getPath();
+                    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(pod.getValue().resolve(path)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    // the kubelet counts 200-399 as success
+                    assertThat(answer.statusCode()).as(pod.getKey() + " " + path + ": " + answer.body()).isBetween(200, 399);
+                }
+            }
         }
     }
 
