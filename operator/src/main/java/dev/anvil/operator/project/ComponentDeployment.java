@@ -1,5 +1,6 @@
 package dev.anvil.operator.project;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +24,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 /**
  * The shape every project component's Deployment shares: one container, non-root with a
  * read-only root filesystem (a writable /tmp), HTTP probes, labels and owner reference. The
- * three component classes say what differs: image, port, environment, volumes.
+ * three component classes say what differs: image, command, port, environment, volumes.
  */
 final class ComponentDeployment {
 
@@ -34,6 +35,8 @@ final class ComponentDeployment {
     private final List<Volume> volumes = new ArrayList<>();
     private final List<VolumeMount> mounts = new ArrayList<>();
     private String image;
+    private List<String> command;
+    private List<String> args;
     private int replicas = 1;
     private int port;
     private ResourceRequirements resources;
@@ -50,6 +53,13 @@ final class ComponentDeployment {
     /** The Project's own image for this component when it names one, else the operator's default. */
     ComponentDeployment image(String fromSpec, String operatorDefault) {
         this.image = fromSpec != null ? fromSpec : operatorDefault;
+        return this;
+    }
+
+    /** What the container runs instead of the image's entrypoint and default arguments. */
+    ComponentDeployment command(List<String> command, List<String> args) {
+        this.command = List.copyOf(command);
+        this.args = List.copyOf(args);
         return this;
     }
 
@@ -96,10 +106,24 @@ final class ComponentDeployment {
         return this;
     }
 
+    /**
+     * A liveness probe that keeps failing for {@code tolerated} before the kubelet restarts the
+     * container: for a process that reports itself unhealthy while it winds down on its own.
+     */
+    ComponentDeployment liveness(String path, int probePort, Duration tolerated) {
+        Probe probe = httpProbe(path, probePort, 10, 20);
+        // Failures are counted from the first one, a period apart: threshold - 1 periods must outlast it.
+        probe.setFailureThreshold((int) (tolerated.toSeconds() / probe.getPeriodSeconds()) + 2);
+        this.liveness = probe;
+        return this;
+    }
+
     Deployment build() {
         Container container = new ContainerBuilder()
                 .withName(component)
                 .withImage(Objects.requireNonNull(image, "image"))
+                .withCommand(command)
+                .withArgs(args)
                 .addNewPort().withName("http").withContainerPort(port).withProtocol("TCP").endPort()
                 .withEnv(env)
                 .withResources(resources)

@@ -6,8 +6,8 @@ import dev.anvil.operator.api.ProjectSpec;
 import dev.anvil.operator.api.SecretKeyRef;
 
 /**
- * How a project's pods reach its database, as environment: the server and the Deno runtime get
- * InsForge's {@code POSTGRES_*} (managed) or {@code DATABASE_URL} (external); PostgREST gets
+ * How a project's pods reach its database, as environment: the server gets InsForge's
+ * {@code POSTGRES_*} (managed) or {@code DATABASE_URL} (external); PostgREST gets
  * {@code PGRST_DB_URI}. Passwords stay in Secrets and reach the pods through secretKeyRef; the
  * PostgREST URI embeds its password with Kubernetes' {@code $(VAR)} expansion.
  */

@@ -33,6 +33,12 @@ final class KeysSecret {
     static final String ROOT_ADMIN_USERNAME = "ROOT_ADMIN_USERNAME";
     static final String ROOT_ADMIN_PASSWORD = "ROOT_ADMIN_PASSWORD";
     static final String POSTGRES_PASSWORD = "POSTGRES_PASSWORD";
+    /**
+     * Shared by the server ({@code ANVIL_DENO_RUNTIME_TOKEN}) and the Deno runtime pods
+     * ({@code ANVIL_RUNTIME_TOKEN}): it guards the runtime's control endpoints, which take code and
+     * decrypted secrets. Added to Secrets created before it existed, like any missing key.
+     */
+    static final String RUNTIME_TOKEN = "ANVIL_DENO_RUNTIME_TOKEN";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -97,6 +103,7 @@ final class KeysSecret {
         values.put(ACCESS_ANON_KEY, "anon_" + hex(32));
         values.put(ROOT_ADMIN_USERNAME, "admin");
         values.put(ROOT_ADMIN_PASSWORD, hex(16));
+        values.put(RUNTIME_TOKEN, hex(32));
         if (managed) {
             values.put(POSTGRES_PASSWORD, hex(24));
         }

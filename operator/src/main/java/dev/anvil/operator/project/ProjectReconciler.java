@@ -165,7 +165,7 @@ public final class ProjectReconciler implements Reconciler<Project>, Cleaner<Pro
                 cached(context, Deployment.class, names.server())).resource());
         children.apply(ComponentService.desired(project, ServerDeployment.COMPONENT, ProjectNames.SERVER_PORT),
                 cached(context, Service.class, names.server()));
-        deployments.add(children.apply(denoDeployment.desired(project, database, url),
+        deployments.add(children.apply(denoDeployment.desired(project),
                 cached(context, Deployment.class, names.deno())).resource());
         children.apply(ComponentService.desired(project, DenoDeployment.COMPONENT, ProjectNames.DENO_PORT),
                 cached(context, Service.class, names.deno()));

@@ -9,7 +9,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 /**
  * The Anvil server: InsForge's environment names, keys from the project's Secret, the database
  * from {@link DatabaseConnection}, PostgREST and Deno found through their Services. The server
- * migrates its database when it starts, so nothing here runs SQL.
+ * migrates its database when it starts, so nothing here runs SQL. Every name set here is one the
+ * server reads (its README settings table; {@code GeneratedEnvironmentTest} checks).
  */
 final class ServerDeployment {
 
@@ -38,12 +39,20 @@ final class ServerDeployment {
         database.serverEnv(deployment);
         String keys = names.keysSecret();
         for (String key : new String[] {KeysSecret.JWT_SECRET, KeysSecret.ENCRYPTION_KEY, KeysSecret.ACCESS_API_KEY,
-                KeysSecret.ACCESS_ANON_KEY, KeysSecret.ROOT_ADMIN_USERNAME, KeysSecret.ROOT_ADMIN_PASSWORD}) {
+                KeysSecret.ACCESS_ANON_KEY, KeysSecret.ROOT_ADMIN_USERNAME, KeysSecret.ROOT_ADMIN_PASSWORD,
+                KeysSecret.RUNTIME_TOKEN}) {
             deployment.secretEnv(key, keys, key);
+        }
+        if (spec.ingress != null) {
+            // The ingress controller is the connection's peer: without this every client would
+            // share its address, and one client's failed sign-ins would lock out everyone's.
+            deployment.env("ANVIL_TRUSTED_PROXY_HOPS", "1");
         }
         if (spec.storageType() == ProjectSpec.StorageType.s3) {
             ProjectSpec.S3 s3 = spec.storage.s3;
+            // A folder of its own in the bucket (the default, "local", is the same for every project).
             deployment.env("AWS_S3_BUCKET", s3.bucket)
+                    .env("APP_KEY", names.namespace() + "/" + names.project())
                     .env("AWS_REGION", s3.region == null ? "us-east-1" : s3.region);
             if (s3.endpoint != null) {
                 deployment.env("S3_ENDPOINT_URL", s3.endpoint);
@@ -56,7 +65,10 @@ final class ServerDeployment {
                     .volume("data", DATA_DIR, new VolumeBuilder().withName("data")
                             .withNewPersistentVolumeClaim().withClaimName(names.storageClaim()).endPersistentVolumeClaim().build());
         }
-        deployment.env("DENO_RUNTIME_URL", names.serviceUrl(names.deno(), ProjectNames.DENO_PORT));
+        // The runtime pods are shared by all replicas; functions call the server back through its Service.
+        deployment.env("DENO_RUNTIME_URL", names.serviceUrl(names.deno(), ProjectNames.DENO_PORT))
+                .env("ANVIL_INTERNAL_URL", names.serviceUrl(names.server(), ProjectNames.SERVER_PORT))
+                .env("WORKER_TIMEOUT_MS", Long.toString(DenoDeployment.FUNCTION_TIMEOUT.toMillis()));
         if (spec.recordsEngine() == ProjectSpec.RecordsEngine.postgrest) {
             deployment.env("POSTGREST_BASE_URL", names.serviceUrl(names.postgrest(), ProjectNames.POSTGREST_PORT));
         }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import dev.anvil.operator.OperatorSettings;
 import dev.anvil.operator.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +109,9 @@ class HelmChartTest {
         Map<String, JsonNode> env = envNodes(deployment);
         assertThat(env.get("ANVIL_POSTGRES_PASSWORD").path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("anvil-postgres-admin");
         assertThat(env.get("ANVIL_IMAGE_POSTGREST").path("value").asText()).isEqualTo("postgrest/postgrest:v12.2.12");
+        // the images the repository's Dockerfiles build (their headers name these tags)
+        assertThat(env.get("ANVIL_IMAGE_SERVER").path("value").asText()).isEqualTo(OperatorSettings.DEFAULT_SERVER_IMAGE);
+        assertThat(env.get("ANVIL_IMAGE_DENO").path("value").asText()).isEqualTo(OperatorSettings.DEFAULT_DENO_IMAGE);
         assertThat(env(single(render(t -> t.set("images.server", "registry.local/anvil:dev")), "Deployment")).get("ANVIL_IMAGE_SERVER"))
                 .isEqualTo("registry.local/anvil:dev");
     }

@@ -4,11 +4,13 @@ import static dev.anvil.operator.testing.TestCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.Map;
@@ -27,6 +29,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -77,7 +80,8 @@ class ProjectLifecycleTest {
 
         Secret keys = client.secrets().inNamespace("team-a").withName("alpha-keys").get();
         assertThat(keys.getData()).containsKeys("JWT_SECRET", "ENCRYPTION_KEY", "ACCESS_API_KEY", "ACCESS_ANON_KEY",
-                "ROOT_ADMIN_USERNAME", "ROOT_ADMIN_PASSWORD", "POSTGRES_PASSWORD");
+                "ROOT_ADMIN_USERNAME", "ROOT_ADMIN_PASSWORD", "POSTGRES_PASSWORD", "ANVIL_DENO_RUNTIME_TOKEN");
+        assertThat(KeysSecret.decoded(keys, "ANVIL_DENO_RUNTIME_TOKEN")).matches("[0-9a-f]{64}");
         assertThat(KeysSecret.decoded(keys, "ACCESS_API_KEY")).matches("ik_[0-9a-f]{64}");
         assertThat(KeysSecret.decoded(keys, "ACCESS_ANON_KEY")).matches("anon_[0-9a-f]{64}");
 
@@ -104,11 +108,28 @@ class ProjectLifecycleTest {
         assertThat(server.get("POSTGRES_USER").getValue()).isEqualTo(db);
         assertThat(server.get("POSTGRES_HOST").getValue()).isEqualTo("127.0.0.1");
         for (String key : List.of("POSTGRES_PASSWORD", "JWT_SECRET", "ENCRYPTION_KEY", "ACCESS_API_KEY", "ACCESS_ANON_KEY",
-                "ROOT_ADMIN_USERNAME", "ROOT_ADMIN_PASSWORD")) {
+                "ROOT_ADMIN_USERNAME", "ROOT_ADMIN_PASSWORD", "ANVIL_DENO_RUNTIME_TOKEN")) {
             assertThat(server.get(key).getValueFrom().getSecretKeyRef().getName()).as(key).isEqualTo("alpha-keys");
         }
         assertThat(server.get("POSTGREST_BASE_URL").getValue()).isEqualTo("http://alpha-postgrest.team-a.svc:3000");
         assertThat(server.get("DENO_RUNTIME_URL").getValue()).isEqualTo("http://alpha-deno.team-a.svc:7133");
+        assertThat(server.get("ANVIL_INTERNAL_URL").getValue()).isEqualTo("http://alpha-server.team-a.svc:7130");
+
+        // The runtime gets its token and nothing else: the server pushes code and decrypted secrets to it.
+        Map<String, EnvVar> deno = env("team-a", "alpha-deno");
+        assertThat(deno).containsOnlyKeys("ANVIL_RUNTIME_TOKEN");
+        assertThat(deno.get("ANVIL_RUNTIME_TOKEN").getValueFrom().getSecretKeyRef())
+                .isEqualTo(server.get("ANVIL_DENO_RUNTIME_TOKEN").getValueFrom().getSecretKeyRef());
+        var runtime = client.apps().deployments().inNamespace("team-a").withName("alpha-deno").get()
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(runtime.getCommand()).startsWith("deno", "run").contains("--allow-env=ANVIL_RUNTIME_TOKEN")
+                .endsWith("/opt/anvil/deno/host.ts");
+        assertThat(runtime.getArgs()).contains("--port=7133", "--hostname=0.0.0.0", "--on-stuck=exit");
+        assertThat(runtime.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
+        assertThat(runtime.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
+        // host.ts answers 503 while it drains (timeout + 5 s, then it exits): the kubelet must not kill it first.
+        var liveness = runtime.getLivenessProbe();
+        assertThat((liveness.getFailureThreshold() - 1) * liveness.getPeriodSeconds()).isGreaterThan(65);
         assertThat(server.get("STORAGE_DIR").getValue()).isEqualTo("/var/lib/anvil/storage");
 
         Map<String, EnvVar> postgrest = env("team-a", "alpha-postgrest");
@@ -164,6 +185,42 @@ class ProjectLifecycleTest {
         Secret keysAfter = client.secrets().inNamespace("team-b").withName("beta-keys").get();
         assertThat(keysAfter.getMetadata().getResourceVersion()).isEqualTo(keysBefore.getMetadata().getResourceVersion());
         assertThat(keysAfter.getData()).isEqualTo(keysBefore.getData());
+    }
+
+    @Test
+    void aSecretFromBeforeTheRuntimeTokenGetsItAddedAndKeepsEveryOtherKey() {
+        // What an earlier operator generated: every key but the runtime token.
+        Map<String, String> earlier = new TreeMap<>();
+        for (String key : List.of("JWT_SECRET", "ENCRYPTION_KEY", "ACCESS_API_KEY", "ACCESS_ANON_KEY", "ROOT_ADMIN_USERNAME",
+                "ROOT_ADMIN_PASSWORD", "POSTGRES_PASSWORD")) {
+            earlier.put(key, Base64.getEncoder().encodeToString(("earlier-" + key.toLowerCase()).getBytes(StandardCharsets.UTF_8)));
+        }
+        client.resource(new SecretBuilder()
+                .withNewMetadata().withNamespace("team-g").withName("eta-keys").endMetadata()
+                .withType("Opaque").withData(earlier).build()).create();
+
+        Project project = client.resource(project("team-g", "eta", DeletionPolicy.Retain)).create();
+        await("the runtime token added", () -> client.secrets().inNamespace("team-g").withName("eta-keys").get()
+                .getData().containsKey("ANVIL_DENO_RUNTIME_TOKEN"));
+        await("eta Deployments", () -> deployments("team-g").size() == 3);
+        Secret keys = client.secrets().inNamespace("team-g").withName("eta-keys").get();
+        assertThat(keys.getData()).containsAllEntriesOf(earlier).hasSize(earlier.size() + 1);
+        assertThat(KeysSecret.decoded(keys, "ANVIL_DENO_RUNTIME_TOKEN")).matches("[0-9a-f]{64}");
+        assertThat(keys.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(project.getMetadata().getUid()));
+
+        // Once there, it stays: reconciling again (a spec change) regenerates nothing.
+        String token = KeysSecret.decoded(keys, "ANVIL_DENO_RUNTIME_TOKEN");
+        client.resources(Project.class).inNamespace("team-g").withName("eta").edit(p -> {
+            p.getSpec().images = new ProjectSpec.Images();
+            p.getSpec().images.deno = "anvil-deno-runtime:v2";
+            return p;
+        });
+        await("deno image updated", () -> "anvil-deno-runtime:v2".equals(client.apps().deployments().inNamespace("team-g")
+                .withName("eta-deno").get().getSpec().getTemplate().getSpec().getContainers().get(0).getImage()));
+        Secret after = client.secrets().inNamespace("team-g").withName("eta-keys").get();
+        assertThat(after.getData()).isEqualTo(keys.getData());
+        assertThat(KeysSecret.decoded(after, "ANVIL_DENO_RUNTIME_TOKEN")).isEqualTo(token);
     }
 
     @Test
