@@ -3,11 +3,13 @@ package dev.anvil.server;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.platform.KeysCommand;
 import dev.anvil.server.platform.Version;
+import dev.anvil.server.platform.WarmupCommand;
 import io.helidon.logging.common.LogConfig;
 
 /**
- * {@code java -jar anvil-server.jar [serve|keys|version]}. Without arguments it serves: embedded
- * Postgres unless a database is configured, migrations, keys, then HTTP on PORT (7130).
+ * {@code java -jar anvil-server.jar [serve|keys|version|warmup]}. Without arguments it serves: embedded
+ * Postgres unless a database is configured, migrations, keys, then HTTP on PORT (7130). {@code warmup}
+ * is the training run for the JDK's ahead-of-time cache ({@link WarmupCommand}).
  */
 public final class Main {
 
@@ -22,8 +24,9 @@ public final class Main {
             case "serve" -> serve(config);
             case "keys" -> System.exit(KeysCommand.run(config, System.out));
             case "version" -> System.out.println(Version.current());
+            case "warmup" -> System.exit(WarmupCommand.run(System.out));
             default -> {
-                System.err.println("Usage: java -jar anvil-server.jar [serve|keys|version]");
+                System.err.println("Usage: java -jar anvil-server.jar [serve|keys|version|warmup]");
                 System.exit(2);
             }
         }
