@@ -26,6 +26,8 @@ import dev.anvil.server.http.ErrorHandling;
 import dev.anvil.server.platform.DatabaseHealthCheck;
 import dev.anvil.server.platform.HealthService;
 import dev.anvil.server.platform.UsageService;
+import dev.anvil.server.records.RecordsEngine;
+import dev.anvil.server.records.RecordsService;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.SecretCipher;
@@ -56,6 +58,7 @@ public final class AnvilServer implements AutoCloseable {
     private SecretStore secrets;
     private Credentials credentials;
     private KeyBootstrap.Result keys;
+    private RecordsEngine records;
     private WebServer webServer;
     private String baseUrl;
 
@@ -131,6 +134,8 @@ public final class AnvilServer implements AutoCloseable {
                 config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock);
         ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
         credentials = new Credentials(projectKeys, accessTokens);
+        records = RecordsEngine.start(config, database);
+        track(records);
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -159,6 +164,7 @@ public final class AnvilServer implements AutoCloseable {
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
         routing.register("/api/usage", new UsageService(credentials, database.client()));
+        RecordsService.register(routing, config, credentials, records);
     }
 
     public int port() {
@@ -180,6 +186,11 @@ public final class AnvilServer implements AutoCloseable {
 
     public Credentials credentials() {
         return credentials;
+    }
+
+    /** The records engine (its schema cache reloads on {@code NOTIFY pgrst} or {@link RecordsEngine#reloadSchemaCache()}). */
+    public RecordsEngine records() {
+        return records;
     }
 
     /** True when this start generated the admin and anon keys (the instance's first start). */

@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.anvil.server.auth.AuthSettings;
 import dev.anvil.server.db.DatabaseSettings;
+import dev.anvil.server.records.RecordsSettings;
 import dev.anvil.server.secrets.KeySettings;
 
 /** Every setting the server reads, grouped by domain — the source of the README's configuration table. */
@@ -20,6 +21,7 @@ public final class SettingsCatalog {
         all.addAll(DatabaseSettings.ALL);
         all.addAll(KeySettings.ALL);
         all.addAll(AuthSettings.ALL);
+        all.addAll(RecordsSettings.ALL);
         return Collections.unmodifiableList(all);
     }
 
