@@ -4,12 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anvil.server.http.Json;
 import dev.anvil.server.http.RequestBody;
 import dev.anvil.server.records.parse.QueryString;
 import dev.anvil.server.records.parse.RequestParser;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
@@ -41,23 +40,27 @@ final class HttpExchange {
                 if (profile != null && (name.equalsIgnoreCase("Accept-Profile") || name.equalsIgnoreCase("Content-Profile"))) {
                     return List.of(profile);
                 }
-                return headers.all(HeaderNames.create(name), List::of);
+                return headers.all(headerName(name), List::of);
             }
 
             @Override
             public String json() {
-                ObjectNode out = Json.object();
+                // Written by hand: this runs on every request, and Jackson's tree costs several times more.
+                StringBuilder out = new StringBuilder(512).append('{');
+                boolean first = true;
                 for (Header header : headers) {
                     String lower = header.headerName().lowerCase();
-                    if (!lower.equals("cookie")) {
-                        out.put(lower, String.join(", ", header.allValues()));
+                    if (lower.equals("cookie") || (profile != null && lower.endsWith("-profile"))) {
+                        continue;
                     }
+                    first = JsonText.member(out, first, lower, header.valueCount() == 1 ? header.get()
+                            : String.join(", ", header.allValues()));
                 }
                 if (profile != null) {
-                    out.put(req.prologue().method() == Method.GET || req.prologue().method() == Method.HEAD
-                            ? "accept-profile" : "content-profile", profile);
+                    JsonText.member(out, first, req.prologue().method() == Method.GET
+                            || req.prologue().method() == Method.HEAD ? "accept-profile" : "content-profile", profile);
                 }
-                return Json.string(out);
+                return out.append('}').toString();
             }
         };
     }
@@ -65,9 +68,26 @@ final class HttpExchange {
     static void write(ServerResponse res, EngineResponse response) {
         res.status(Status.create(response.status()));
         for (Map.Entry<String, String> header : response.headers().entrySet()) {
-            res.header(header.getKey(), header.getValue());
+            res.header(headerName(header.getKey()), header.getValue());
         }
         res.send(response.body());
+    }
+
+    /** Header names the engine uses on every request, created once. */
+    private static final Map<String, HeaderName> KNOWN = knownHeaderNames();
+
+    private static Map<String, HeaderName> knownHeaderNames() {
+        Map<String, HeaderName> names = new java.util.HashMap<>();
+        for (String name : List.of("Accept", "Accept-Profile", "Content-Profile", "Prefer", "Range", "Content-Type",
+                "Content-Range", "Content-Location", "Location", "Preference-Applied", "WWW-Authenticate", "Allow")) {
+            names.put(name, HeaderNames.create(name));
+        }
+        return Map.copyOf(names);
+    }
+
+    private static HeaderName headerName(String name) {
+        HeaderName known = KNOWN.get(name);
+        return known != null ? known : HeaderNames.create(name);
     }
 
     /** The raw query without InsForge's {@code schema} parameter, and that parameter's value (contract §3.2 step 2). */

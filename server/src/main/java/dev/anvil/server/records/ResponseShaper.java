@@ -94,11 +94,11 @@ final class ResponseShaper {
         String canonical = request.query().canonical();
         headers.put("Content-Location", "/" + QueryString.encode(read.table().name().name())
                 + (canonical.isEmpty() ? "" : "?" + canonical));
+        applied(headers, request.preferences().applied(false, false, false, false));
         if (status == 416) {
             return outOfRange(headers, request.offset(), total);
         }
         contentType(headers, request);
-        applied(headers, request.preferences().applied(false, false, false, false));
         byte[] body = request.action().headersOnly() ? new byte[0] : body(request, outcome, read.root());
         return new EngineResponse(status, headers, body);
     }

@@ -17,7 +17,7 @@ final class FilmsDatabase {
             CREATE TABLE directors (id int PRIMARY KEY, first_name text, last_name text);
             CREATE TABLE films (id int PRIMARY KEY, director_id int REFERENCES directors (id), title text NOT NULL,
                                 year int, rating numeric(3,1), language text, tags text[], meta jsonb, summary text,
-                                released date, duration int4range);
+                                released date, duration int4range, available boolean);
             CREATE TABLE actors (id int PRIMARY KEY, first_name text, last_name text);
             CREATE TABLE roles (film_id int REFERENCES films (id), actor_id int REFERENCES actors (id), character text,
                                 PRIMARY KEY (film_id, actor_id));
@@ -39,14 +39,14 @@ final class FilmsDatabase {
             INSERT INTO directors VALUES (1, 'Christopher', 'Nolan'), (2, 'Greta', 'Gerwig'), (3, 'Bong', 'Joon-ho');
             INSERT INTO films VALUES
               (1, 1, 'Memento', 2000, 8.4, 'en', '{thriller,mystery}', '{"budget": 9, "studio": {"name": "Newmarket"}}',
-               'A man with short-term memory loss', '2000-09-05', '[100,120)'),
+               'A man with short-term memory loss', '2000-09-05', '[100,120)', true),
               (2, 1, 'Inception', 2010, 8.8, 'en', '{scifi,thriller}', '{"budget": 160, "studio": {"name": "Warner"}}',
-               'A thief who steals corporate secrets through dream-sharing', '2010-07-16', '[140,150)'),
+               'A thief who steals corporate secrets through dream-sharing', '2010-07-16', '[140,150)', true),
               (3, 2, 'Lady Bird', 2017, 7.4, 'en', '{drama,comedy}', '{"budget": 10}',
-               'A teenager navigates a loving but turbulent relationship', '2017-11-03', '[90,100)'),
+               'A teenager navigates a loving but turbulent relationship', '2017-11-03', '[90,100)', false),
               (4, 3, 'Parasite', 2019, 8.5, 'ko', '{thriller,drama}', '{"budget": 11, "studio": {"name": "Barunson"}}',
-               'Greed and class discrimination threaten a symbiotic relationship', '2019-05-30', '[130,140)'),
-              (5, NULL, 'Untitled', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+               'Greed and class discrimination threaten a symbiotic relationship', '2019-05-30', '[130,140)', true),
+              (5, NULL, 'Untitled', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
             INSERT INTO actors VALUES (1, 'Guy', 'Pearce'), (2, 'Leonardo', 'DiCaprio'), (3, 'Saoirse', 'Ronan'),
               (4, 'Song', 'Kang-ho'), (5, 'Elliot', 'Page');
             INSERT INTO roles VALUES (1, 1, 'Leonard'), (2, 2, 'Cobb'), (2, 5, 'Ariadne'), (3, 3, 'Christine'),

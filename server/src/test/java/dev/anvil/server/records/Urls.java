@@ -10,7 +10,7 @@ final class Urls {
         StringBuilder out = new StringBuilder();
         for (byte b : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
             int c = b & 0xff;
-            if (c <= 0x20 || c >= 0x7f || "<>{}\"|\\^`".indexOf(c) >= 0) {
+            if (c <= 0x20 || c >= 0x7f || "<>{}[]\"|\\^`%".indexOf(c) >= 0) {
                 out.append('%').append(String.format("%02X", c));
             } else {
                 out.append((char) c);

@@ -69,6 +69,9 @@ public final class Grammar {
 
     /** A filter or order key: an embed path and a field, {@code clients.projects.name} or {@code data->a}. */
     public static KeyPath keyPath(String key) {
+        if (isPlainName(key)) {
+            return new KeyPath(List.of(), new Field(key, List.of()));
+        }
         Grammar g = new Grammar(key, "tree path");
         List<String> names = new ArrayList<>();
         names.add(g.fieldName());
@@ -121,6 +124,20 @@ public final class Grammar {
 
     /** An embed path and the field at its end. */
     public record KeyPath(List<String> embedPath, Field field) {
+    }
+
+    /** A bare column name (the common case), which needs no parsing. */
+    private static boolean isPlainName(String key) {
+        if (key.isEmpty() || key.charAt(0) == ' ' || key.charAt(key.length() - 1) == ' ') {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '_' || c == '$')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- select ----------------------------------------------------------------------------------

@@ -162,8 +162,14 @@ public record QueryParts(List<SelectItem> select, List<PathFilter> filters, List
     }
 
     private static String canonical(List<QueryString.Pair> pairs) {
-        List<QueryString.Pair> sorted = new ArrayList<>(pairs);
-        sorted.sort(Comparator.comparing(QueryString.Pair::key));
+        if (pairs.isEmpty()) {
+            return "";
+        }
+        List<QueryString.Pair> sorted = pairs;
+        if (pairs.size() > 1) {
+            sorted = new ArrayList<>(pairs);
+            sorted.sort(Comparator.comparing(QueryString.Pair::key));
+        }
         StringBuilder out = new StringBuilder();
         for (QueryString.Pair pair : sorted) {
             if (!out.isEmpty()) {

@@ -65,6 +65,15 @@ public final class QueryString {
 
     /** Percent-encodes a value the way a URL query carries it (for Location and Content-Location). */
     public static String encode(String text) {
+        boolean plain = true;
+        for (int i = 0; i < text.length() && plain; i++) {
+            char c = text.charAt(i);
+            plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == '~';
+        }
+        if (plain) {
+            return text;
+        }
         StringBuilder out = new StringBuilder();
         for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;

@@ -200,10 +200,24 @@ public final class ReadPlanner {
         if (candidates.isEmpty()) {
             throw PgrstError.noRelationship(parentName, name, hint, parentTable.name().schema());
         }
+        if (candidates.size() == 2 && hint != null && isSelfReference(candidates)) {
+            // employees!manager_id: the rows that point here (PostgREST's documented recursive
+            // one-to-many); the parent itself is embedded by the column, manager_id(...).
+            return candidates.stream().filter(r -> !r.isToOne() || r.columns().get(0).target().equals(hint))
+                    .findFirst().orElse(candidates.get(0));
+        }
         if (candidates.size() > 1) {
             throw ambiguous(parentName, name, candidates);
         }
         return candidates.get(0);
+    }
+
+    /** The two directions of one foreign key from a table to itself. */
+    private static boolean isSelfReference(List<Relationship> candidates) {
+        Relationship a = candidates.get(0);
+        Relationship b = candidates.get(1);
+        return a.junction() == null && b.junction() == null && a.constraint().equals(b.constraint())
+                && a.source().equals(a.target()) && b.source().equals(b.target());
     }
 
     private static boolean matchesHint(Relationship rel, String hint) {

@@ -10,6 +10,9 @@ public final class SqlNames {
         if (identifier.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("NUL in identifier");
         }
+        if (identifier.indexOf('"') < 0) {
+            return "\"" + identifier + "\"";
+        }
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 

@@ -25,7 +25,7 @@ public final class SqlBuilder {
     public record LongParam(long value) implements Param {
     }
 
-    private final StringBuilder sql = new StringBuilder(256);
+    private final StringBuilder sql = new StringBuilder(1024);
     private final List<Param> params = new ArrayList<>();
 
     /** SQL text of our own making (keywords, operators, quoted identifiers). */
@@ -43,7 +43,13 @@ public final class SqlBuilder {
         if (identifier.indexOf('\0') >= 0) {
             throw new InvalidValueException("invalid byte sequence for encoding \"UTF8\": 0x00");
         }
-        sql.append(SqlNames.quote(identifier));
+        sql.append('"');
+        if (identifier.indexOf('"') < 0) {
+            sql.append(identifier);
+        } else {
+            sql.append(identifier.replace("\"", "\"\""));
+        }
+        sql.append('"');
         return this;
     }
 
