@@ -109,7 +109,12 @@ public final class RecordsEngine implements AutoCloseable {
         try {
             plan = Planner.plan(prepare(request, snapshot, options), snapshot);
         } catch (Planner.MissingName missing) {
-            SchemaCache newer = cache.refreshAfterMiss(snapshot);
+            SchemaCache newer;
+            if (missing.relation() != null || missing.function() != null) {
+                newer = cache.catalogHas(missing.relation(), missing.function()) ? cache.reloadIfStill(snapshot) : snapshot;
+            } else {
+                newer = cache.refreshAfterMiss(snapshot);
+            }
             if (newer == snapshot) {
                 throw missing.error();
             }

@@ -21,6 +21,10 @@ import dev.anvil.server.records.PgrstError;
  */
 public record Payload(JsonNode root, List<String> keys, String json) {
 
+    /** Trailing content after the JSON value is an error here, as it is for Postgres' json parser. */
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = Json.mapper().reader()
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     /** Parses a body; an empty body is an error unless {@code emptyAs} is given. */
     public static Payload parse(byte[] body, JsonNode emptyAs) {
         if (body.length == 0 || isBlank(body)) {
@@ -31,7 +35,7 @@ public record Payload(JsonNode root, List<String> keys, String json) {
         }
         JsonNode root;
         try {
-            root = Json.mapper().readTree(body);
+            root = STRICT.readTree(body);
         } catch (IOException e) {
             throw PgrstError.invalidBody("Empty or invalid json");
         }

@@ -37,17 +37,37 @@ public final class Planner {
     static final String MUTATION_CTE = "pgrst_mutation";
     static final String CALL_CTE = "pgrst_call";
 
-    /** A table or function the cache does not have (maybe it is just newer than the cache). */
+    /**
+     * Something the cache does not have — maybe it is just newer than the cache. {@code relation} or
+     * {@code function} name what to look for in the catalog before reloading; both null means the
+     * caller can only reload and see.
+     */
     public static final class MissingName extends RuntimeException {
         private final PgrstError error;
+        private final QualifiedName relation;
+        private final QualifiedName function;
 
         MissingName(PgrstError error) {
+            this(error, null, null);
+        }
+
+        MissingName(PgrstError error, QualifiedName relation, QualifiedName function) {
             super(error.getMessage(), null, false, false);
             this.error = error;
+            this.relation = relation;
+            this.function = function;
         }
 
         public PgrstError error() {
             return error;
+        }
+
+        public QualifiedName relation() {
+            return relation;
+        }
+
+        public QualifiedName function() {
+            return function;
         }
     }
 
@@ -59,8 +79,8 @@ public final class Planner {
         if (request.action().isCall()) {
             return call(request, cache, reads);
         }
-        Table table = cache.table(request.target()).orElseThrow(() ->
-                new MissingName(PgrstError.tableNotFound(request.target().schema(), request.target().name())));
+        Table table = cache.table(request.target()).orElseThrow(() -> new MissingName(
+                PgrstError.tableNotFound(request.target().schema(), request.target().name()), request.target(), null));
         try {
             return switch (request.action()) {
                 case READ, HEAD -> new ActionPlan.Read(request, table, reads.plan(new ReadNode.TableSource(table),
@@ -242,7 +262,7 @@ public final class Planner {
             }
         }
         if (overloads.isEmpty()) {
-            throw new MissingName(PgrstError.noFunction(name.schema(), name.name(), keys, null));
+            throw new MissingName(PgrstError.noFunction(name.schema(), name.name(), keys, null), null, name);
         }
         List<Routine> matches = new ArrayList<>();
         Routine jsonBody = null;

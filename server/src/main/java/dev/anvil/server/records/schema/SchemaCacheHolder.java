@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 public final class SchemaCacheHolder {
 
     private static final System.Logger LOG = System.getLogger(SchemaCacheHolder.class.getName());
-    private static final long MISS_RELOAD_INTERVAL_NANOS = 1_000_000_000L;
+    private static final long MISS_RELOAD_INTERVAL_NANOS = 250_000_000L;
 
     private final DataSource dataSource;
     private final SchemaCacheLoader loader;
@@ -47,6 +47,35 @@ public final class SchemaCacheHolder {
             }
             LOG.log(Level.DEBUG, () -> "Schema cache loaded in " + (System.nanoTime() - started) / 1_000_000 + " ms");
             return current;
+        }
+    }
+
+    /**
+     * Whether the catalog has a relation or function the cache lacks: one cheap query, so a request
+     * naming a table created a moment ago finds it, while a stream of bad names costs no reloads.
+     */
+    public boolean catalogHas(QualifiedName relation, QualifiedName function) {
+        String sql = relation != null
+                ? "SELECT pg_catalog.to_regclass(pg_catalog.quote_ident(?) || '.' || pg_catalog.quote_ident(?)) IS NOT NULL"
+                : "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+                        + "WHERE n.nspname = ? AND p.proname = ?)";
+        QualifiedName name = relation != null ? relation : function;
+        try (Connection connection = dataSource.getConnection();
+             java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, name.schema());
+            statement.setString(2, name.name());
+            try (java.sql.ResultSet row = statement.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Reloads unless another thread already replaced {@code seen}; returns the current cache. */
+    public SchemaCache reloadIfStill(SchemaCache seen) {
+        synchronized (reloadLock) {
+            return current != seen ? current : reload();
         }
     }
 
