@@ -47,6 +47,7 @@ public final class RecordsEngine implements AutoCloseable {
     private final QueryRunner runner;
     private final PgNotificationListener listener;
     private final Map<String, LongAdder> sqlErrors = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> statementErrors = new ConcurrentHashMap<>();
 
     private RecordsEngine(SchemaCacheHolder cache, QueryRunner runner, PgNotificationListener listener) {
         this.cache = cache;
@@ -149,8 +150,29 @@ public final class RecordsEngine implements AutoCloseable {
         SqlBuilder explain = StatementSql.explain(plan);
         boolean rollback = plan.request().preferences().tx() == Preferences.Tx.ROLLBACK
                 && !plan.request().action().readOnly();
-        Outcome outcome = runner.run(session, explain, main, ResponseShaper.check(plan), rollback);
-        return ResponseShaper.respond(plan, outcome);
+        try {
+            Outcome outcome = runner.run(session, explain, main, ResponseShaper.check(plan), rollback);
+            return ResponseShaper.respond(plan, outcome);
+        } catch (SQLException e) {
+            if (locatedInStatement(e)) {
+                // Postgres found the fault in the statement text itself, which is all ours: a bug to fix.
+                statementErrors.computeIfAbsent(e.getSQLState(), k -> new LongAdder()).increment();
+                LOG.log(Level.ERROR, "Records statement rejected by Postgres (" + e.getSQLState() + " " + e.getMessage()
+                        + "): " + main.text());
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Errors Postgres locates at a position of the statement (syntax, undefined names): those are in
+     * SQL we wrote. Errors from values (bad input, tsquery syntax) come from bound parameters and
+     * carry no position.
+     */
+    private static boolean locatedInStatement(SQLException e) {
+        return e instanceof org.postgresql.util.PSQLException psql && psql.getServerErrorMessage() != null
+                && psql.getServerErrorMessage().getPosition() > 0 && e.getSQLState() != null
+                && e.getSQLState().startsWith("42");
     }
 
     private PgrstError failure(SQLException e, Caller caller) {
@@ -194,6 +216,16 @@ public final class RecordsEngine implements AutoCloseable {
     public Map<String, Long> sqlErrorCounts() {
         Map<String, Long> counts = new java.util.TreeMap<>();
         sqlErrors.forEach((state, count) -> counts.put(state, count.sum()));
+        return counts;
+    }
+
+    /**
+     * Class-42 errors Postgres located in the statement text, by SQLSTATE: each is a statement the
+     * engine should never have written (the fuzz test requires none).
+     */
+    public Map<String, Long> statementErrorCounts() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        statementErrors.forEach((state, count) -> counts.put(state, count.sum()));
         return counts;
     }
 

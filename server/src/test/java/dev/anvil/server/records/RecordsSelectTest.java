@@ -72,6 +72,12 @@ class RecordsSelectTest {
     }
 
     @Test
+    void aNameSelectedTwiceIsOutputOnce() {
+        assertThat(json(api.get("films?select=id,id,title,...directors(title:last_name,id)&id=eq.1")))
+                .isEqualTo(parse("[{\"id\":1,\"title\":\"Memento\"}]"));
+    }
+
+    @Test
     void unknownCastTypeIs42704() {
         assertError(api.get("films?select=title::nosuchtype"), 400, "42704");
     }

@@ -37,9 +37,13 @@ import dev.anvil.server.records.parse.Syntax.SelectItem;
  */
 public final class Grammar {
 
+    /** Nesting deeper than this (embeds in embeds, groups in groups) is refused rather than risked. */
+    static final int MAX_DEPTH = 32;
+
     private final String input;
     private final String what;
     private int pos;
+    private int depth;
 
     private Grammar(String input, String what) {
         this.input = input;
@@ -195,11 +199,15 @@ public final class Grammar {
     }
 
     private EmbedItem embed(String name, String alias, String[] params, boolean spread) {
+        if (++depth > MAX_DEPTH) {
+            throw failWith("nesting deeper than " + MAX_DEPTH + " levels");
+        }
         expect('(');
         spaces();
         List<SelectItem> children = peek(')') ? List.of() : forest();
         spaces();
         expect(')');
+        depth--;
         JoinType join = params[1] == null ? null : JoinType.valueOf(params[1]);
         return new EmbedItem(name, alias, params[0], join, spread, List.copyOf(children));
     }
@@ -565,6 +573,9 @@ public final class Grammar {
             throw fail("logic operator (and, or)");
         }
         spaces();
+        if (++depth > MAX_DEPTH) {
+            throw failWith("nesting deeper than " + MAX_DEPTH + " levels");
+        }
         expect('(');
         List<LogicTree> children = new ArrayList<>();
         do {
@@ -574,6 +585,7 @@ public final class Grammar {
         } while (accept(","));
         expect(')');
         spaces();
+        depth--;
         return new LogicGroup(and, negated, List.copyOf(children));
     }
 

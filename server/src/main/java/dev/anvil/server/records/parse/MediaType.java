@@ -47,6 +47,9 @@ public enum MediaType {
         String[] parts = accept.split(",");
         for (int i = 0; i < parts.length; i++) {
             String[] pieces = parts[i].split(";");
+            if (pieces.length == 0) {
+                continue;
+            }
             String type = pieces[0].trim().toLowerCase(Locale.ROOT);
             double q = 1.0;
             boolean stripped = false;

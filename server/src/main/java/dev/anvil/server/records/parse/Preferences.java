@@ -134,7 +134,7 @@ public record Preferences(Return returning, Count count, Resolution resolution, 
                         try {
                             long n = Long.parseLong(value);
                             known = n >= 0;
-                            maxAffected = maxAffected == null && known ? n : maxAffected;
+                            maxAffected = maxAffected == null && known ? Long.valueOf(n) : maxAffected;
                         } catch (NumberFormatException e) {
                             known = false;
                         }

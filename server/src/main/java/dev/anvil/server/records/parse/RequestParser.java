@@ -75,7 +75,7 @@ public final class RequestParser {
                         throw PgrstError.range("The lower boundary must be lower than or equal to the upper boundary in the Range header.");
                     }
                     // The header and limit/offset both restrict the rows: take their intersection.
-                    long queryUpper = limit == null ? Long.MAX_VALUE : offset + limit - 1;
+                    long queryUpper = limit == null || limit > Long.MAX_VALUE - offset ? Long.MAX_VALUE : offset + limit - 1;
                     long newLower = Math.max(lower, offset);
                     long newUpper = Math.min(upper == null ? Long.MAX_VALUE : upper, queryUpper);
                     offset = newLower;

@@ -219,8 +219,10 @@ public final class Planner {
         List<Column> columns = new ArrayList<>();
         for (String name : seen) {
             Column column = table.column(name).orElseThrow(() -> PgrstError.columnNotFound(table.name().name(), name));
-            if (inserting && column.generated()) {
-                throw PgrstError.dataError("428C9", "cannot insert a non-DEFAULT value into column \"" + name + "\"");
+            if (column.generated()) {
+                throw PgrstError.dataError("428C9", inserting
+                        ? "cannot insert a non-DEFAULT value into column \"" + name + "\""
+                        : "column \"" + name + "\" can only be updated to DEFAULT");
             }
             columns.add(column);
         }

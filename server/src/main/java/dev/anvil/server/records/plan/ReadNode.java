@@ -103,9 +103,14 @@ public final class ReadNode {
         return null;
     }
 
-    /** Output names in order, spreads expanded — the keys of each output row. */
+    /**
+     * Output names in order, spreads expanded, each once — the keys of each output row. A name
+     * selected twice ({@code id,id}, or a spread column the parent also has) is output once, the
+     * first time: JSON objects cannot hold it twice, and a parent referring to it must not be
+     * ambiguous.
+     */
     public List<String> outputNames() {
-        List<String> names = new ArrayList<>();
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
         for (Output output : outputs) {
             if (output instanceof Output.Spread spread) {
                 names.addAll(spread.embed().child().outputNames());
@@ -113,7 +118,7 @@ public final class ReadNode {
                 names.add(output.name());
             }
         }
-        return names;
+        return List.copyOf(names);
     }
 
     /** Conditions that need an embed's lateral subquery (so count queries include it). */

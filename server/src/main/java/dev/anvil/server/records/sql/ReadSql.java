@@ -61,7 +61,11 @@ public final class ReadSql {
 
     private static void outputs(SqlBuilder b, ReadNode node) {
         boolean first = true;
+        java.util.Set<String> emitted = new java.util.HashSet<>();
         for (Output output : node.outputs()) {
+            if (!(output instanceof Output.Spread) && !emitted.add(output.name())) {
+                continue; // see ReadNode.outputNames: each name once
+            }
             switch (output) {
                 case Output.Field field -> {
                     first = comma(b, first);
@@ -92,6 +96,9 @@ public final class ReadSql {
                 }
                 case Output.Spread spread -> {
                     for (String name : spread.embed().child().outputNames()) {
+                        if (!emitted.add(name)) {
+                            continue;
+                        }
                         first = comma(b, first);
                         b.column(spread.embed().lateralAlias(), name).sql(" AS ").ident(name);
                     }
