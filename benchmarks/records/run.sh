@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records benchmark (targets.md, "records read" / "records write"). One run measures, on the same
 # machine and the same embedded Postgres:
-#   A  HTTP GET of one row by primary key with a user JWT under an RLS policy (wrk)
+#   A  HTTP GET of one row by primary key (a random id per request) with a user JWT under an RLS policy (wrk + get.lua)
 #   B  pgbench replaying PostgREST 12's transaction for that request, simple protocol (pgbench-read.sql)
 #   C  pgbench select-only, prepared (the floor no HTTP API beats)
 #   D  HTTP POST of one row, return=minimal, user JWT, RLS insert policy (wrk + post.lua)
@@ -67,6 +67,7 @@ CLAIMS="{\"sub\":\"$USER_ID\",\"email\":\"bench@example.com\",\"role\":\"authent
 sed -e "s|@CLAIMS@|$CLAIMS|" $HERE/pgbench-read.sql >"$DATA/read.sql"
 sed -e "s|@CLAIMS@|$CLAIMS|" -e "s|@USER@|$USER_ID|" $HERE/pgbench-write.sql >"$DATA/write.sql"
 sed -e "s|@TOKEN@|$TOKEN|" -e "s|@USER@|$USER_ID|" $HERE/post.lua >"$DATA/post.lua"
+sed -e "s|@TOKEN@|$TOKEN|" $HERE/get.lua >"$DATA/get.lua"
 
 GET_URL="http://127.0.0.1:$PORT/api/database/records/bench_items?id=eq.42"
 check=$(curl -fs -H "Authorization: Bearer $TOKEN" "$GET_URL")
@@ -76,8 +77,9 @@ wrk_rps() { awk '/Requests\/sec/ {print $2}'; }
 pgbench_tps() { awk '/^tps/ {print $3; exit}'; }
 echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm up the JIT and the pools before measuring.
-wrk -t2 -c"$CONNS" -d5s -H "Authorization: Bearer $TOKEN" "$GET_URL" >/dev/null
-A=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -H "Authorization: Bearer $TOKEN" "$GET_URL" | wrk_rps)
+BASE="http://127.0.0.1:$PORT"
+wrk -t2 -c"$CONNS" -d5s -s "$DATA/get.lua" "$BASE" >/dev/null
+A=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$DATA/get.lua" "$BASE" | wrk_rps)
 B=$(pgbench -n -M simple -c $POOL -j 2 -T "$DURATION" -f "$DATA/read.sql" 2>/dev/null | pgbench_tps)
 C=$(pgbench -n -S -M prepared -c $POOL -j 2 -T "$DURATION" 2>/dev/null | pgbench_tps)
 wrk -t2 -c"$CONNS" -d5s -s "$DATA/post.lua" "http://127.0.0.1:$PORT/api/database/records/bench_writes" >/dev/null

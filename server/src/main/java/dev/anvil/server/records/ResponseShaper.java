@@ -178,7 +178,7 @@ final class ResponseShaper {
             case EXACT -> outcome.total();
             case PLANNED -> outcome.planned();
             case ESTIMATED -> outcome.total() == null || outcome.planned() == null ? outcome.total()
-                    : Math.max(outcome.total(), outcome.planned());
+                    : Long.valueOf(Math.max(outcome.total(), outcome.planned()));
         };
     }
 

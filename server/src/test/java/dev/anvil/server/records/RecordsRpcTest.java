@@ -62,6 +62,15 @@ class RecordsRpcTest {
     }
 
     @Test
+    void countsOnScalarResults() {
+        for (String count : new String[] {"exact", "planned", "estimated"}) {
+            HttpCall.Reply reply = rpc.post("add", "{\"a\":1,\"b\":1}", "Prefer", "count=" + count);
+            assertThat(reply.status()).as(count).isEqualTo(200);
+            assertThat(reply.text()).isEqualTo("2");
+        }
+    }
+
+    @Test
     void setOfScalars() {
         assertThat(rpc.get("years").json()).isEqualTo(Json.parse("[2000,2010,2017,2019]"));
     }
