@@ -75,11 +75,63 @@ final class ResponseShaper {
     }
 
     static EngineResponse respond(ActionPlan plan, Outcome outcome) {
-        return switch (plan) {
+        EngineResponse response = switch (plan) {
             case ActionPlan.Read read -> read(read, outcome);
             case ActionPlan.Mutate mutate -> mutate(mutate, outcome);
             case ActionPlan.Call call -> call(call, outcome);
         };
+        return overridden(response, outcome);
+    }
+
+    /**
+     * PostgREST's response overrides: a function may set {@code response.status} and
+     * {@code response.headers} ({@code [{"Header": "value"}, …]}) for its transaction.
+     */
+    private static EngineResponse overridden(EngineResponse response, Outcome outcome) {
+        if (outcome.gucHeaders() == null && outcome.gucStatus() == null) {
+            return response;
+        }
+        int status = response.status();
+        if (outcome.gucStatus() != null) {
+            try {
+                status = Integer.parseInt(outcome.gucStatus().trim());
+            } catch (NumberFormatException e) {
+                status = -1;
+            }
+            if (status < 100 || status > 599) {
+                throw new PgrstError(500, "PGRST112", "response.status guc must be a valid status code", null, null);
+            }
+        }
+        Map<String, String> headers = new LinkedHashMap<>(response.headers());
+        if (outcome.gucHeaders() != null) {
+            PgrstError invalid = new PgrstError(500, "PGRST111",
+                    "response.headers guc must be a JSON array composed of objects with a single key and a string value",
+                    null, null);
+            JsonNode list;
+            try {
+                list = Json.parse(outcome.gucHeaders());
+            } catch (RuntimeException e) {
+                throw invalid;
+            }
+            if (!list.isArray()) {
+                throw invalid;
+            }
+            for (JsonNode entry : list) {
+                if (!entry.isObject() || entry.size() != 1 || !entry.elements().next().isTextual()) {
+                    throw invalid;
+                }
+                String name = entry.fieldNames().next();
+                if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c >= 127 || c == ':')) {
+                    throw invalid;
+                }
+                String value = entry.elements().next().asText();
+                if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                    throw invalid;
+                }
+                headers.put(name, value);
+            }
+        }
+        return new EngineResponse(status, headers, response.body());
     }
 
     private static EngineResponse read(ActionPlan.Read read, Outcome outcome) {

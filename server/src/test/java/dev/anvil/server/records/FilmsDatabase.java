@@ -78,6 +78,12 @@ final class FilmsDatabase {
                 detail = '{"status":418,"headers":{"X-Powered-By":"Tea"}}'; END $$;
             CREATE FUNCTION sum_all(VARIADIC nums int[]) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT sum(n)::int FROM unnest(nums) n $$;
             CREATE FUNCTION whoami() RETURNS text LANGUAGE sql STABLE AS $$ SELECT current_user::text $$;
+            CREATE FUNCTION accepted_elsewhere() RETURNS int LANGUAGE plpgsql AS $$ BEGIN
+              PERFORM set_config('response.status', '202', true);
+              PERFORM set_config('response.headers', '[{"Location": "/elsewhere"}, {"X-Extra": "1"}]', true);
+              RETURN 1; END $$;
+            CREATE FUNCTION bad_headers() RETURNS int LANGUAGE plpgsql AS $$ BEGIN
+              PERFORM set_config('response.headers', '{"not": "a list"}', true); RETURN 1; END $$;
             CREATE FUNCTION claims() RETURNS jsonb LANGUAGE sql STABLE AS $$ SELECT auth.jwt() $$;
             """;
 

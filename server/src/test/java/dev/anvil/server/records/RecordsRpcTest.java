@@ -147,6 +147,15 @@ class RecordsRpcTest {
     }
 
     @Test
+    void functionsMaySetTheResponseStatusAndHeaders() {
+        HttpCall.Reply reply = rpc.post("accepted_elsewhere", "{}");
+        assertThat(reply.status()).isEqualTo(202);
+        assertThat(reply.header("Location")).hasValue("/elsewhere");
+        assertThat(reply.header("X-Extra")).hasValue("1");
+        assertError(rpc.post("bad_headers", "{}"), 500, "PGRST111");
+    }
+
+    @Test
     void wrongMethodIsPGRST101() {
         HttpCall.Reply reply = rpc.call("PATCH", "add").json("{}").send();
         assertError(reply, 405, "PGRST101");

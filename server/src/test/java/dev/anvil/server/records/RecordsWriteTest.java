@@ -206,6 +206,18 @@ class RecordsWriteTest {
     }
 
     @Test
+    void limitedUpdatesAndDeletes() {
+        HttpCall.Reply updated = api.patch("items?order=price.desc&limit=1&select=name", "{\"note\":\"top\"}",
+                "Prefer", REPRESENTATION);
+        assertThat(updated.json()).isEqualTo(Json.parse("[{\"name\":\"pear\"}]"));
+        assertThat(count("note=eq.top")).isEqualTo(1);
+        HttpCall.Reply deleted = api.delete("items?order=id&limit=2&offset=1&select=code", "Prefer", REPRESENTATION);
+        assertThat(deleted.json()).isEqualTo(Json.parse("[{\"code\":\"P\"},{\"code\":\"L\"}]"));
+        assertThat(column(api.get("items?select=code"), "code")).containsExactly("A");
+        assertError(api.patch("film_titles?limit=1", "{\"title\":\"x\"}"), 400, "PGRST127");
+    }
+
+    @Test
     void putUpsertsOneRowByPrimaryKey() {
         HttpCall.Reply inserted = api.put("items?id=eq.10&select=id,name", "{\"id\":10,\"name\":\"ten\"}", "Prefer", REPRESENTATION);
         assertThat(inserted.status()).as(inserted.toString()).isEqualTo(201);

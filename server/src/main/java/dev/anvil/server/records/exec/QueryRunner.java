@@ -118,7 +118,8 @@ public final class QueryRunner {
                 String role = rows.getString(4);
                 long inserted = rows.getLong(5);
                 Long insertedOrNull = rows.wasNull() ? null : inserted;
-                return new Outcome(totalOrNull, pageTotal, body, role, insertedOrNull, planned);
+                return new Outcome(totalOrNull, pageTotal, body, role, insertedOrNull, planned, rows.getString(6),
+                        rows.getString(7));
             }
         }
     }

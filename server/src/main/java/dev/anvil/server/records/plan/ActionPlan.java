@@ -27,6 +27,11 @@ public sealed interface ActionPlan {
         public boolean noop() {
             return kind == Kind.UPDATE && columns.isEmpty();
         }
+
+        /** An update or delete restricted by {@code limit}/{@code offset} (the target node holds them). */
+        public boolean limited() {
+            return target.limit() != null || target.offset() > 0;
+        }
     }
 
     /** {@code ON CONFLICT (columns) DO UPDATE/NOTHING}; {@code columns} empty means no conflict target. */

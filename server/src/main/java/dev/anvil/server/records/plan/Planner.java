@@ -139,6 +139,7 @@ public final class Planner {
         List<Column> columns = columns(table, query.columns() != null ? query.columns() : payload.keys(), false);
         ReadNode target = reads.writeTarget(table);
         List<Condition> conditions = reads.rootConditions(target, query);
+        limit(request, table, target, reads);
         return mutate(request, ActionPlan.Mutate.Kind.UPDATE, table, target, conditions, columns, payload, false, null,
                 List.of(), reads);
     }
@@ -146,8 +147,24 @@ public final class Planner {
     private static ActionPlan delete(ApiRequest request, Table table, ReadPlanner reads) {
         ReadNode target = reads.writeTarget(table);
         List<Condition> conditions = reads.rootConditions(target, request.query());
+        limit(request, table, target, reads);
         return mutate(request, ActionPlan.Mutate.Kind.DELETE, table, target, conditions, List.of(), null, false, null,
                 List.of(), reads);
+    }
+
+    /**
+     * PostgREST 12's limited updates and deletes: {@code limit}/{@code offset} (and {@code order})
+     * pick which rows change. Rows are picked by {@code ctid}, which views do not have.
+     */
+    private static void limit(ApiRequest request, Table table, ReadNode target, ReadPlanner reads) {
+        if (request.limit() == null && request.offset() == 0) {
+            return;
+        }
+        if (table.kind() != 'r' && table.kind() != 'p') {
+            throw new PgrstError(400, "PGRST127", "Feature not implemented",
+                    "limit and offset on an update or delete are only supported on tables", null);
+        }
+        reads.limitWrite(target, request.query(), request.offset(), request.limit());
     }
 
     /** PUT: an upsert of one row whose primary key the URL's {@code eq} filters give (PGRST105 otherwise). */
@@ -199,6 +216,7 @@ public final class Planner {
             returning = ActionPlan.Returning.ROWS;
             representation = reads.plan(new ReadNode.CteSource(MUTATION_CTE, table.columns(), table), table.name().name(),
                     request.query(), false, 0, null);
+            reads.orderRoot(representation, request.query());
         } else if (prefs.returning() == Preferences.Return.HEADERS_ONLY && kind == ActionPlan.Mutate.Kind.INSERT
                 && !table.primaryKey().isEmpty()) {
             returning = ActionPlan.Returning.PRIMARY_KEY;

@@ -109,6 +109,23 @@ public final class ReadPlanner {
         return conditions;
     }
 
+    /**
+     * Orders, limit and offset for an update or delete that is limited ({@code PATCH /t?limit=1&order=id}):
+     * set on the write target, whose rows are then picked by {@code ctid}.
+     */
+    public void limitWrite(ReadNode target, QueryParts query, long offset, Long limit) {
+        orderRoot(target, query);
+        target.limit = limit;
+        target.offset = offset;
+    }
+
+    /** The root {@code order} on a write's returned rows (PostgREST 13 fixed this; 12 ignored it). */
+    public void orderRoot(ReadNode node, QueryParts query) {
+        for (OrderTerm term : query.order().getOrDefault(List.of(), List.of())) {
+            node.order.add(ordering(node, term));
+        }
+    }
+
     /** A node for a relation being written, for planning its root conditions. */
     public ReadNode writeTarget(Table table) {
         return new ReadNode(new ReadNode.TableSource(table), nextAlias("t"), table.name().name());

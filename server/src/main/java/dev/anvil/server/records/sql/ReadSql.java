@@ -195,7 +195,7 @@ public final class ReadSql {
         return false;
     }
 
-    private static void orderAndRange(SqlBuilder b, ReadNode node) {
+    static void orderAndRange(SqlBuilder b, ReadNode node) {
         if (!node.order().isEmpty()) {
             b.sql(" ORDER BY ");
             boolean first = true;

@@ -14,9 +14,9 @@ import dev.anvil.server.records.schema.Routine;
  * Renders an {@link ActionPlan} as one SQL statement in PostgREST's shape: a CTE named
  * {@code pgrst_source} holding the response rows (after a data-modifying CTE for writes, or a
  * function-call CTE for RPC), and one final row with
- * {@code total, page_total, body, role, inserted}: the count when asked for, the rows returned, the
- * response body Postgres built, the role the statement really ran as, and how many rows an upsert
- * inserted.
+ * {@code total, page_total, body, role, inserted, response.headers, response.status}: the count when
+ * asked for, the rows returned, the response body Postgres built, the role the statement really ran
+ * as, how many rows an upsert inserted, and the response overrides a function set.
  */
 public final class StatementSql {
 
@@ -95,9 +95,15 @@ public final class StatementSql {
         return count == Preferences.Count.EXACT || count == Preferences.Count.ESTIMATED;
     }
 
-    /** The last three columns and the FROM of the final row. */
+    /**
+     * The last columns and the FROM of the final row: the role, the inserted count, and what a
+     * function asked for with {@code set_config('response.status'|'response.headers', …, true)}.
+     */
     private static void finish(SqlBuilder b, String insertedExpression) {
-        b.sql(", pg_catalog.current_setting('role'), ").sql(insertedExpression).sql(" FROM ").ident(SOURCE).sql(" AS _t");
+        b.sql(", pg_catalog.current_setting('role'), ").sql(insertedExpression)
+                .sql(", NULLIF(pg_catalog.current_setting('response.headers', true), '')")
+                .sql(", NULLIF(pg_catalog.current_setting('response.status', true), '')")
+                .sql(" FROM ").ident(SOURCE).sql(" AS _t");
     }
 
     /** How the response rows become the body. */
@@ -277,6 +283,19 @@ public final class StatementSql {
     private static void where(SqlBuilder b, ActionPlan.Mutate m, String role) {
         b.sql(" WHERE ");
         ReadSql.roleGuard(b, role);
+        if (m.limited()) {
+            // The rows to change are picked in a subquery (its alias shadows the target's).
+            String alias = m.target().alias();
+            b.sql(" AND ").column(alias, "ctid").sql(" = ANY(ARRAY(SELECT ").column(alias, "ctid").sql(" FROM ")
+                    .ident(m.table().name()).sql(" AS ").ident(alias).sql(" WHERE TRUE");
+            for (Condition condition : m.conditions()) {
+                b.sql(" AND ");
+                ReadSql.condition(b, condition);
+            }
+            ReadSql.orderAndRange(b, m.target());
+            b.sql("))");
+            return;
+        }
         for (Condition condition : m.conditions()) {
             b.sql(" AND ");
             ReadSql.condition(b, condition);
