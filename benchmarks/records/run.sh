@@ -7,12 +7,15 @@
 #   D  HTTP POST of one row, return=minimal, user JWT, RLS insert policy (wrk + post.lua)
 #   E  pgbench replaying PostgREST 12's transaction for that insert, simple protocol (pgbench-write.sql)
 # and prints A/B (target >= 1.5), A/C (>= 0.25), D/E (>= 1.0), the last line being the read ratio.
-# Usage: ./anvil bench records [seconds-per-measurement] [connections]
+# The five measurements are interleaved over several rounds and medians compared, so a load spike
+# on this shared machine skews one sample rather than one side of a ratio.
+# Usage: ./anvil bench records [seconds-per-measurement] [connections] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${JAVA_HOME:?run through ./anvil bench records}"
-DURATION="${1:-20}"
+DURATION="${1:-10}"
 CONNS="${2:-16}"
+ROUNDS="${3:-3}"
 POOL=8
 HERE=benchmarks/records
 
@@ -69,28 +72,35 @@ sed -e "s|@CLAIMS@|$CLAIMS|" -e "s|@USER@|$USER_ID|" $HERE/pgbench-write.sql >"$
 sed -e "s|@TOKEN@|$TOKEN|" -e "s|@USER@|$USER_ID|" $HERE/post.lua >"$DATA/post.lua"
 sed -e "s|@TOKEN@|$TOKEN|" $HERE/get.lua >"$DATA/get.lua"
 
-GET_URL="http://127.0.0.1:$PORT/api/database/records/bench_items?id=eq.42"
+GET_URL="http://127.0.0.1:$PORT/api/database/records/bench_items?id=eq.42"  # an id the user owns
 check=$(curl -fs -H "Authorization: Bearer $TOKEN" "$GET_URL")
 [[ "$check" == *'"id":42'* ]] || { echo "unexpected GET answer: $check" >&2; exit 1; }
 
 wrk_rps() { awk '/Requests\/sec/ {print $2}'; }
 pgbench_tps() { awk '/^tps/ {print $3; exit}'; }
+median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+BASE="http://127.0.0.1:$PORT"
+WRITE_URL="$BASE/api/database/records/bench_writes"
 echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm up the JIT and the pools before measuring.
-BASE="http://127.0.0.1:$PORT"
 wrk -t2 -c"$CONNS" -d5s -s "$DATA/get.lua" "$BASE" >/dev/null
-A=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$DATA/get.lua" "$BASE" | wrk_rps)
-B=$(pgbench -n -M simple -c $POOL -j 2 -T "$DURATION" -f "$DATA/read.sql" 2>/dev/null | pgbench_tps)
-C=$(pgbench -n -S -M prepared -c $POOL -j 2 -T "$DURATION" 2>/dev/null | pgbench_tps)
-wrk -t2 -c"$CONNS" -d5s -s "$DATA/post.lua" "http://127.0.0.1:$PORT/api/database/records/bench_writes" >/dev/null
-D=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$DATA/post.lua" "http://127.0.0.1:$PORT/api/database/records/bench_writes" | wrk_rps)
-E=$(pgbench -n -M simple -c $POOL -j 2 -T "$DURATION" -f "$DATA/write.sql" 2>/dev/null | pgbench_tps)
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf 'A  GET one row, RLS, user JWT (wrk, %s conns):        %10.0f req/s\n' "$CONNS" "$A"
-printf 'B  pgbench PostgREST read transaction (simple, %s):    %10.0f tps\n' "$POOL" "$B"
-printf 'C  pgbench select-only (prepared, %s):                 %10.0f tps\n' "$POOL" "$C"
-printf 'D  POST one row, return=minimal, RLS (wrk):            %10.0f req/s\n' "$D"
-printf 'E  pgbench PostgREST insert transaction (simple, %s): %10.0f tps\n' "$POOL" "$E"
+wrk -t2 -c"$CONNS" -d5s -s "$DATA/post.lua" "$WRITE_URL" >/dev/null
+: >"$DATA/A"; : >"$DATA/B"; : >"$DATA/C"; : >"$DATA/D"; : >"$DATA/E"
+for round in $(seq 1 "$ROUNDS"); do
+  wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$DATA/get.lua" "$BASE" | wrk_rps >>"$DATA/A"
+  pgbench -n -M simple -c $POOL -j 2 -T "$DURATION" -f "$DATA/read.sql" 2>/dev/null | pgbench_tps >>"$DATA/B"
+  pgbench -n -S -M prepared -c $POOL -j 2 -T "$DURATION" 2>/dev/null | pgbench_tps >>"$DATA/C"
+  wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$DATA/post.lua" "$WRITE_URL" | wrk_rps >>"$DATA/D"
+  pgbench -n -M simple -c $POOL -j 2 -T "$DURATION" -f "$DATA/write.sql" 2>/dev/null | pgbench_tps >>"$DATA/E"
+  echo "round $round: A=$(tail -1 "$DATA/A") B=$(tail -1 "$DATA/B") C=$(tail -1 "$DATA/C") D=$(tail -1 "$DATA/D") E=$(tail -1 "$DATA/E")  load $(cut -d' ' -f1 /proc/loadavg)"
+done
+A=$(median <"$DATA/A"); B=$(median <"$DATA/B"); C=$(median <"$DATA/C"); D=$(median <"$DATA/D"); E=$(median <"$DATA/E")
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); medians of $ROUNDS rounds of ${DURATION}s"
+printf 'A  GET one row, RLS, user JWT (wrk, %s conns):          %10.0f req/s\n' "$CONNS" "$A"
+printf 'B  pgbench PostgREST read transaction (simple, %s):     %10.0f tps\n' "$POOL" "$B"
+printf 'C  pgbench select-only (prepared, %s):                  %10.0f tps\n' "$POOL" "$C"
+printf 'D  POST one row, return=minimal, RLS (wrk, %s conns):   %10.0f req/s\n' "$CONNS" "$D"
+printf 'E  pgbench PostgREST insert transaction (simple, %s):   %10.0f tps\n' "$POOL" "$E"
 awk -v a="$A" -v c="$C" 'BEGIN { printf "read vs select-only floor  A/C = %.2f  (target >= 0.25)\n", a / c }'
 awk -v d="$D" -v e="$E" 'BEGIN { printf "write vs PostgREST insert  D/E = %.2f  (target >= 1.0)\n", d / e }'
 awk -v a="$A" -v b="$B" 'BEGIN { printf "read vs PostgREST read     A/B = %.2f  (target >= 1.5)\n", a / b }'

@@ -103,6 +103,9 @@ public final class AnvilServer implements AutoCloseable {
                 .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)));
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
+        } else {
+            // Helidon discovers the access-log feature on the classpath and turns it on unless told otherwise.
+            builder.addFeature(AccessLogFeature.builder().enabled(false).build());
         }
         webServer = builder.build().start();
         if (!webServer.isRunning() || webServer.port() < 0) {

@@ -19,6 +19,10 @@ final class JsonText {
 
     static void string(StringBuilder out, String value) {
         out.append('"');
+        if (plain(value)) {
+            out.append(value).append('"');
+            return;
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -37,5 +41,15 @@ final class JsonText {
             }
         }
         out.append('"');
+    }
+
+    private static boolean plain(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -68,7 +68,8 @@ public final class RecordsEngine implements AutoCloseable {
                         holder.reload();
                     }
                 }, holder::reload);
-        return new RecordsEngine(holder, new QueryRunner(database.dataSource()), listener);
+        return new RecordsEngine(holder, new QueryRunner(database.dataSource(),
+                config.getInt(dev.anvil.server.db.DatabaseSettings.POOL_SIZE)), listener);
     }
 
     /** Re-reads the schema cache now (the database module calls this after DDL). */

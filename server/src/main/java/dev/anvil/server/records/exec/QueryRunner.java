@@ -34,9 +34,16 @@ public final class QueryRunner {
     }
 
     private final DataSource dataSource;
+    private final java.util.concurrent.Semaphore permits;
 
-    public QueryRunner(DataSource dataSource) {
+    /**
+     * @param concurrency how many statements may hold a connection at once (the pool's size): more
+     *                    requests wait on a semaphore, which parks a virtual thread cheaply, instead of
+     *                    in the pool's own hand-off, which spins and tries to grow the pool
+     */
+    public QueryRunner(DataSource dataSource, int concurrency) {
         this.dataSource = dataSource;
+        this.permits = new java.util.concurrent.Semaphore(Math.max(1, concurrency));
     }
 
     /**
@@ -46,6 +53,12 @@ public final class QueryRunner {
     public Outcome run(Session session, SqlBuilder explain, SqlBuilder main, Check check, boolean rollback) throws SQLException {
         boolean explicit = check != null || rollback;
         String sql = session.preamble() + ";\n" + (explain != null ? explain.text() + ";\n" : "") + main.text();
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.sql.SQLTransientConnectionException("Interrupted while waiting for a database connection");
+        }
         try (Connection connection = dataSource.getConnection()) {
             if (explicit) {
                 connection.setAutoCommit(false);
@@ -77,6 +90,8 @@ public final class QueryRunner {
                     connection.setAutoCommit(true);
                 }
             }
+        } finally {
+            permits.release();
         }
     }
 

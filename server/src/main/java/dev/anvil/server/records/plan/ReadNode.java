@@ -110,6 +110,16 @@ public final class ReadNode {
      * ambiguous.
      */
     public List<String> outputNames() {
+        // Asked for several times per request once planning is over; outputs no longer change then.
+        if (outputNames == null) {
+            outputNames = computeOutputNames();
+        }
+        return outputNames;
+    }
+
+    private List<String> outputNames;
+
+    private List<String> computeOutputNames() {
         java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
         for (Output output : outputs) {
             if (output instanceof Output.Spread spread) {
