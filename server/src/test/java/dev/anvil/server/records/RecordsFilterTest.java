@@ -8,9 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.anvil.server.testing.HttpCall;
-import dev.anvil.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,22 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * quantifiers, {@code or}/{@code and} nesting, JSON paths, and the errors a bad filter gets.
  * Each row: the filter part of the query, and the ids of the films it must return.
  */
-class RecordsFilterTest {
+class RecordsFilterTest extends FilmsServerTest {
 
-    static TestServer server;
-    static Api api;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start("records_filter");
-        FilmsDatabase.create(server);
-        api = new Api(server, server.apiKey());
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {

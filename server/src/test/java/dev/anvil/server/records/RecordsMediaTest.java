@@ -5,31 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anvil.server.http.Json;
 import dev.anvil.server.testing.HttpCall;
-import dev.anvil.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Response formats (PostgREST 12's "Resource Representation"): JSON arrays, singular objects with
  * PGRST116 unless exactly one row, CSV, {@code nulls=stripped}, and 406 for anything else.
  */
-class RecordsMediaTest {
+class RecordsMediaTest extends FilmsServerTest {
 
-    static TestServer server;
-    static Api api;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start("records_media");
-        FilmsDatabase.create(server);
-        api = new Api(server, server.apiKey());
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @Test
     void jsonByDefault() {

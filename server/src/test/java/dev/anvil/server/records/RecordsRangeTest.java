@@ -5,9 +5,6 @@ import static dev.anvil.server.records.Api.column;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.anvil.server.testing.HttpCall;
-import dev.anvil.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,22 +14,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * "Counting"): {@code order} with nulls first/last, {@code limit}/{@code offset}, the {@code Range}
  * header, {@code Content-Range}, {@code Prefer: count=exact|planned|estimated}, 206 and 416, HEAD.
  */
-class RecordsRangeTest {
+class RecordsRangeTest extends FilmsServerTest {
 
-    static TestServer server;
-    static Api api;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start("records_range");
-        FilmsDatabase.create(server);
-        api = new Api(server, server.apiKey());
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {

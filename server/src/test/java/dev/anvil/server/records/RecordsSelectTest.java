@@ -9,9 +9,6 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.testing.HttpCall;
-import dev.anvil.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,24 +19,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * many-to-one / one-to-many / many-to-many / one-to-one embeds, {@code !inner}, {@code !hint}
  * disambiguation, filters/order/limit on embedded resources, spreads, and the errors for each.
  */
-class RecordsSelectTest {
+class RecordsSelectTest extends FilmsServerTest {
 
-    static TestServer server;
-    static Api api;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start("records_select");
-        FilmsDatabase.create(server);
-        api = new Api(server, server.apiKey());
-    }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static JsonNode json(HttpCall.Reply reply) {
+    JsonNode json(HttpCall.Reply reply) {
         assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
         return reply.json();
     }

@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.testing.HttpCall;
-import dev.anvil.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,22 +17,9 @@ import org.junit.jupiter.api.Test;
  * PUT, {@code tx=rollback}, {@code max-affected}, single-object writes, and InsForge's own rules
  * (empty body as {@code []}, empty strings dropped for non-text columns).
  */
-class RecordsWriteTest {
+class RecordsWriteTest extends FilmsServerTest {
 
-    static TestServer server;
-    static Api api;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start("records_write");
-        FilmsDatabase.create(server);
-        api = new Api(server, server.apiKey());
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void emptyItems() {
@@ -43,7 +27,7 @@ class RecordsWriteTest {
                 + "('apple', 1.5, 3, 'A'), ('pear', 2, 1, 'P'), ('plum', 0.5, 10, 'L')");
     }
 
-    static long count(String where) {
+    long count(String where) {
         return api.get("items?select=id&" + where, "Prefer", "count=exact").header("Content-Range")
                 .map(r -> Long.parseLong(r.substring(r.indexOf('/') + 1))).orElseThrow();
     }
