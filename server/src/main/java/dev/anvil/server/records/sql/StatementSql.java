@@ -7,6 +7,7 @@ import dev.anvil.server.records.parse.MediaType;
 import dev.anvil.server.records.parse.Preferences;
 import dev.anvil.server.records.plan.ActionPlan;
 import dev.anvil.server.records.plan.Condition;
+import dev.anvil.server.records.plan.ReadNode;
 import dev.anvil.server.records.schema.Column;
 import dev.anvil.server.records.schema.Routine;
 
@@ -77,17 +78,22 @@ public final class StatementSql {
         b.sql("WITH ").ident(SOURCE).sql(" AS (");
         ReadSql.select(b, read.root(), null, null, role);
         b.sql(") SELECT ");
-        if (exactCount(read.request())) {
+        totals(b, read.request(), read.root(), role);
+        body(b, read.request().media(), read.root().outputNames(), BodyShape.ROWS);
+        finish(b, "NULL::int8");
+        return b;
+    }
+
+    /** The first two columns of the final row: the exact count when asked for (else null), the page's rows. */
+    private static void totals(SqlBuilder b, ApiRequest request, ReadNode root, String guardRole) {
+        if (exactCount(request)) {
             b.sql('(');
-            ReadSql.count(b, read.root(), role);
+            ReadSql.count(b, root, guardRole);
             b.sql(')');
         } else {
             b.sql("NULL::int8");
         }
         b.sql(", pg_catalog.count(*), ");
-        body(b, read.request().media(), read.root().outputNames(), BodyShape.ROWS);
-        finish(b, "NULL::int8");
-        return b;
     }
 
     private static boolean exactCount(ApiRequest request) {
@@ -364,14 +370,7 @@ public final class StatementSql {
             b.sql("), ").ident(SOURCE).sql(" AS (");
             ReadSql.select(b, call.root(), null, null, null);
             b.sql(") SELECT ");
-            if (exactCount(call.request())) {
-                b.sql('(');
-                ReadSql.count(b, call.root(), null);
-                b.sql(')');
-            } else {
-                b.sql("NULL::int8");
-            }
-            b.sql(", pg_catalog.count(*), ");
+            totals(b, call.request(), call.root(), null);
             body(b, call.request().media(), call.root().outputNames(), routine.returnsSet() ? BodyShape.ROWS : BodyShape.SINGLE_ROW);
             finish(b, "NULL::int8");
             return b;
