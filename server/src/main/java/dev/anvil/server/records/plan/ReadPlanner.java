@@ -349,11 +349,19 @@ public final class ReadPlanner {
                 default -> true;
             };
             if (!supported) {
-                throw new PgrstError(404, "42883", "operator does not exist: " + ref.resultType() + " "
-                        + compare.operator().sql() + " " + ref.resultType(), null,
-                        "No operator matches the given name and argument types. You might need to add explicit type casts.");
+                throw undefinedOperator(ref.resultType(), compare.operator().sql(), ref.resultType());
+            }
+            // ANY/ALL over an array of arrays compares single elements: an array column cannot be quantified.
+            if (compare.quantifier() != Syntax.Quantifier.NONE && kind == Column.TypeKind.ARRAY
+                    && !compare.operator().isPattern()) {
+                throw undefinedOperator(ref.resultType(), compare.operator().sql(), "element");
             }
         }
+    }
+
+    private static PgrstError undefinedOperator(String left, String operator, String right) {
+        return new PgrstError(404, "42883", "operator does not exist: " + left + " " + operator + " " + right, null,
+                "No operator matches the given name and argument types. You might need to add explicit type casts.");
     }
 
     private Condition logicCondition(ReadNode node, LogicTree tree) {
