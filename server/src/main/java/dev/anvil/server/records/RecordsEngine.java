@@ -129,7 +129,15 @@ public final class RecordsEngine implements AutoCloseable {
         }
         Session session = session(raw, request, caller);
         try {
-            return execute(plan, session);
+            try {
+                return execute(plan, session);
+            } catch (SQLException e) {
+                if (!"0A000".equals(e.getSQLState()) || e.getMessage() == null || !e.getMessage().contains("cached plan")) {
+                    throw e;
+                }
+                // A table changed under a server-prepared statement; pgjdbc has dropped it, so run it again.
+                return execute(plan, session);
+            }
         } catch (SQLException e) {
             if (STALE_CACHE_STATES.contains(e.getSQLState()) && cache.refreshAfterMiss(snapshot) != snapshot) {
                 // The catalog changed since the cache was read: plan again on the new one, once.

@@ -100,6 +100,7 @@ class RecordsFilterTest extends FilmsServerTest {
             "year=cs.{1}                     | 404 | 42883",
             "title=sl.[1,2)                  | 404 | 42883",
             "tags=gt(any).{a,b}              | 404 | 42883",
+            "meta->>studio->name=eq.x        | 404 | 42883",
             "title=is.true                   | 400 | 42804",
             "year=is.maybe                   | 400 | PGRST100",
             "summary=fts(klingon).x          | 400 | 42704",

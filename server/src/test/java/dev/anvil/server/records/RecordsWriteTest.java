@@ -212,6 +212,7 @@ class RecordsWriteTest extends FilmsServerTest {
         assertError(api.put("items?name=eq.x", "{\"id\":1,\"name\":\"x\"}"), 405, "PGRST105");
         assertError(api.put("items?id=gt.1", "{\"id\":1,\"name\":\"x\"}"), 405, "PGRST105");
         assertError(api.put("items?id=eq.11", "{\"id\":12,\"name\":\"x\"}"), 400, "PGRST115");
+        assertError(api.put("items?id=eq.11", "{\"name\":\"no key\"}"), 400, "PGRST115");
         assertError(api.put("items?id=eq.11&limit=1", "{\"id\":11,\"name\":\"x\"}"), 400, "PGRST114");
         assertThat(count("id=in.(11,12)")).isZero();
     }

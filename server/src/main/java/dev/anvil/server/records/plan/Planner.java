@@ -195,6 +195,9 @@ public final class Planner {
         if (payload.rowCount() != 1) {
             throw PgrstError.invalidBody("PUT requires exactly one object in the body");
         }
+        if (!payload.keys().containsAll(pk)) {
+            throw PgrstError.putKeyMismatch();
+        }
         List<Column> columns = columns(table, payload.keys(), true);
         List<ActionPlan.PutKey> keys = new ArrayList<>();
         for (String name : pk) {

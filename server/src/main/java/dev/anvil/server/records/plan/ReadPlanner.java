@@ -167,6 +167,13 @@ public final class ReadPlanner {
         if (column == null) {
             throw PgrstError.undefinedColumn(node.label(), field.name());
         }
+        for (int i = 0; i + 1 < field.path().size(); i++) {
+            if (field.path().get(i).asText()) {
+                // ->> gives text, which has no -> or ->> of its own
+                Syntax.JsonStep next = field.path().get(i + 1);
+                throw undefinedOperator("text", next.asText() ? "->>" : "->", next.index() != null ? "integer" : "unknown");
+            }
+        }
         return new ColumnRef(node.alias(), column, field.path());
     }
 
