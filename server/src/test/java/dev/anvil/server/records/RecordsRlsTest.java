@@ -117,6 +117,32 @@ class RecordsRlsTest {
     }
 
     @Test
+    void authUidIsInlinedIntoPoliciesAndKeepsItsMeaning() throws Exception {
+        try (var connection = java.sql.DriverManager.getConnection(server.database().jdbcUrl(), server.database().user(),
+                server.database().password()); var statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            statement.execute("SET LOCAL ROLE authenticated");
+            StringBuilder plan = new StringBuilder();
+            for (String sub : new String[] {A, "local:admin", null}) {
+                String claims = sub == null ? "{\"role\":\"anon\"}" : "{\"sub\":\"" + sub + "\",\"role\":\"authenticated\"}";
+                statement.execute("SELECT set_config('request.jwt.claims', '" + claims + "', true)");
+                try (var rows = statement.executeQuery("SELECT auth.uid()::text")) {
+                    rows.next();
+                    assertThat(rows.getString(1)).as(String.valueOf(sub)).isEqualTo(sub == A ? A : null);
+                }
+            }
+            try (var rows = statement.executeQuery("EXPLAIN VERBOSE SELECT * FROM todos")) {
+                while (rows.next()) {
+                    plan.append(rows.getString(1)).append('\n');
+                }
+            }
+            connection.rollback();
+            // Inlined: the policy's filter holds the expression, not a call to a SQL function.
+            assertThat(plan.toString()).contains("current_setting").doesNotContain("auth.uid()");
+        }
+    }
+
+    @Test
     void readsAreReadOnlyTransactions() {
         FilmsDatabase.sql(server, "CREATE FUNCTION sneaky() RETURNS int LANGUAGE sql VOLATILE AS "
                 + "$$ INSERT INTO drop_box (note) VALUES ('sneaky') RETURNING id $$;");
