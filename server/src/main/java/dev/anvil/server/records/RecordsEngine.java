@@ -4,10 +4,10 @@ import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.db.Database;
