@@ -35,6 +35,8 @@ import dev.anvil.server.platform.HealthService;
 import dev.anvil.server.platform.MetadataService;
 import dev.anvil.server.platform.UsageService;
 import dev.anvil.server.realtime.Realtime;
+import dev.anvil.server.records.RecordsEngine;
+import dev.anvil.server.records.RecordsService;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.KeyRotation;
@@ -71,6 +73,7 @@ public final class AnvilServer implements AutoCloseable {
     private AuthDomain auth;
     private Storage storage;
     private Realtime realtime;
+    private RecordsEngine records;
     private WebServer webServer;
     private String baseUrl;
     private Functions functions;
@@ -170,6 +173,8 @@ public final class AnvilServer implements AutoCloseable {
         functions = Functions.create(config, dataDir, database.client(), secrets, clock, () -> baseUrl, this::internalUrl);
         track(functions);
         realtime = new Realtime(config, database, credentials);
+        records = RecordsEngine.start(config, database);
+        track(records);
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -209,6 +214,7 @@ public final class AnvilServer implements AutoCloseable {
         routing.register("/api/functions", functions.adminService(credentials));
         routing.register("/functions", functions.invocationService());
         realtime.routing(routing);
+        RecordsService.register(routing, config, credentials, records);
     }
 
     public int port() {
@@ -238,6 +244,11 @@ public final class AnvilServer implements AutoCloseable {
 
     public Functions functions() {
         return functions;
+    }
+
+    /** The records engine (its schema cache reloads on {@code NOTIFY pgrst} or {@link RecordsEngine#reloadSchemaCache()}). */
+    public RecordsEngine records() {
+        return records;
     }
 
     /** True when this start generated the admin and anon keys (the instance's first start). */

@@ -12,6 +12,7 @@ import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.functions.FunctionSettings;
 import dev.anvil.server.http.HttpSettings;
 import dev.anvil.server.realtime.RealtimeSettings;
+import dev.anvil.server.records.RecordsSettings;
 import dev.anvil.server.secrets.KeySettings;
 import dev.anvil.server.storage.StorageSettings;
 
@@ -34,6 +35,7 @@ public final class SettingsCatalog {
         all.addAll(StorageSettings.ALL);
         all.addAll(FunctionSettings.ALL);
         all.addAll(RealtimeSettings.ALL);
+        all.addAll(RecordsSettings.ALL);
         return Collections.unmodifiableList(all);
     }
 
