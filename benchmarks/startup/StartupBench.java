@@ -14,6 +14,10 @@ import java.util.Map;
  * exists, and for a hello-world Helidon SE jar, alternating in the same run. Polling happens in this
  * process (one cheap connect every 5 ms) so the poller does not steal the two cores it measures.
  *
+ * <p>Two comparisons, like with like: plain {@code java -jar} for both, and — on JDK 25+ — both
+ * with an ahead-of-time cache from a training run (what {@code ./anvil run} uses for Anvil). The
+ * plain ratio is printed last.
+ *
  * <p>Run through {@code ./anvil bench startup [rounds]}.
  */
 public final class StartupBench {
@@ -31,17 +35,59 @@ public final class StartupBench {
         System.out.println("Preparing the embedded data directory (first start runs initdb and migrations)...");
         measure(anvil, anvilEnv, "http://127.0.0.1:17130/api/health", work);
 
+        if (Runtime.version().feature() >= 25) {
+            Path anvilCache = work.resolve("anvil.aot");
+            Path helloCache = work.resolve("hello.aot");
+            System.out.println("Training ahead-of-time caches (JDK " + Runtime.version().feature() + ")...");
+            train(List.of(java, "-XX:AOTCacheOutput=" + anvilCache, "-jar", "server/target/anvil-server.jar", "warmup"),
+                    Map.of(), null, work);
+            train(List.of(java, "-XX:AOTCacheOutput=" + helloCache, "-jar", "benchmarks/startup/hello/target/hello-helidon.jar"),
+                    helloEnv, "http://127.0.0.1:17131/health", work);
+            double aotRatio = compare("with AOT cache", rounds, work,
+                    List.of(java, "-XX:AOTCache=" + anvilCache, "-jar", "server/target/anvil-server.jar"), anvilEnv,
+                    List.of(java, "-XX:AOTCache=" + helloCache, "-jar", "benchmarks/startup/hello/target/hello-helidon.jar"), helloEnv);
+            System.out.printf("startup ratio with AOT caches for both (what ./anvil run uses): %.2f%n", aotRatio);
+        }
+        double plainRatio = compare("plain java -jar", rounds, work, anvil, anvilEnv, hello, helloEnv);
+        System.out.printf("startup ratio (plain java -jar, anvil / hello-helidon, target <= 2.0): %.2f%n", plainRatio);
+    }
+
+    private static double compare(String label, int rounds, Path work, List<String> anvil, Map<String, String> anvilEnv,
+                                  List<String> hello, Map<String, String> helloEnv) throws Exception {
         long[] anvilMs = new long[rounds];
         long[] helloMs = new long[rounds];
         for (int i = 0; i < rounds; i++) {
             anvilMs[i] = measure(anvil, anvilEnv, "http://127.0.0.1:17130/api/health", work);
             helloMs[i] = measure(hello, helloEnv, "http://127.0.0.1:17131/health", work);
-            System.out.printf("round %d: anvil %d ms, hello-helidon %d ms%n", i + 1, anvilMs[i], helloMs[i]);
+            System.out.printf("%s, round %d: anvil %d ms, hello-helidon %d ms%n", label, i + 1, anvilMs[i], helloMs[i]);
         }
         long a = median(anvilMs);
         long h = median(helloMs);
-        System.out.printf("median: anvil %d ms, hello-helidon %d ms%n", a, h);
-        System.out.printf("startup ratio (anvil / hello-helidon, target <= 2.0): %.2f%n", (double) a / h);
+        System.out.printf("%s, median: anvil %d ms, hello-helidon %d ms%n", label, a, h);
+        return (double) a / h;
+    }
+
+    /** A training run: starts the command, sends a few requests if it serves, and lets it exit to write its cache. */
+    private static void train(List<String> command, Map<String, String> env, String url, Path work) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("out.log").toFile()));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        if (url != null) {
+            while (!answers200(url)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("training run exited; see " + work.resolve("out.log"));
+                }
+                Thread.sleep(20);
+            }
+            for (int i = 0; i < 50; i++) {
+                answers200(url);
+            }
+            process.destroy();
+        }
+        if (process.waitFor() != 0 && url == null) {
+            throw new IllegalStateException("training run failed; see " + work.resolve("out.log"));
+        }
     }
 
     private static long measure(List<String> command, Map<String, String> env, String url, Path work) throws Exception {
