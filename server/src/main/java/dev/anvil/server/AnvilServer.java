@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -29,8 +30,9 @@ import dev.anvil.server.http.ErrorHandling;
 import dev.anvil.server.http.HttpSettings;
 import dev.anvil.server.platform.DatabaseHealthCheck;
 import dev.anvil.server.platform.HealthService;
-import dev.anvil.server.platform.MetadataService;
-import dev.anvil.server.platform.UsageService;
+import dev.anvil.server.platform.PlatformDomain;
+import dev.anvil.server.platform.PlatformSettings;
+import dev.anvil.server.platform.logs.RecentLogRecords;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.SecretCipher;
@@ -64,6 +66,8 @@ public final class AnvilServer implements AutoCloseable {
     private KeyBootstrap.Result keys;
     private AuthDomain auth;
     private Storage storage;
+    private RecentLogRecords recentLogs;
+    private Optional<Path> postgresLog = Optional.empty();
     private WebServer webServer;
     private String baseUrl;
 
@@ -83,6 +87,9 @@ public final class AnvilServer implements AutoCloseable {
     }
 
     private void startInternal() {
+        // First, so /api/logs shows how the start went.
+        recentLogs = RecentLogRecords.install(config.getInt(PlatformSettings.LOG_BUFFER_RECORDS));
+        track(recentLogs);
         Path dataDir = Path.of(config.get(CoreSettings.DATA_DIR));
         // The data side (Postgres — a child process when embedded —, migrations, keys) comes up on
         // another thread while this one prepares the HTTP side; on two cores that halves startup.
@@ -127,6 +134,7 @@ public final class AnvilServer implements AutoCloseable {
         DatabaseLocation location = DatabaseLocation.fromConfig(config).orElseGet(() -> {
             EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir, config.getInt(DatabaseSettings.EMBEDDED_PORT));
             track(embedded);
+            postgresLog = Optional.of(EmbeddedDatabase.logFile(dataDir));
             return embedded.location();
         });
         database = Database.connect(location, config.getInt(DatabaseSettings.POOL_SIZE));
@@ -170,14 +178,15 @@ public final class AnvilServer implements AutoCloseable {
         routing.addFilter(new CorsFilter());
         routing.addFilter(bodyLimit.filter());
         routing.addFilter(new ClientAddress(config.getInt(HttpSettings.TRUSTED_PROXY_HOPS)).filter());
+        PlatformDomain platform = PlatformDomain.create(config, database, credentials, recentLogs, postgresLog);
+        routing.addFilter(platform.auditLog().filter());
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
-        routing.register("/api/usage", new UsageService(credentials, database.client()));
         DatabaseAdminApi.register(routing, config, database, credentials);
-        routing.register("/api/metadata", new MetadataService(credentials));
         auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, Clock.systemUTC(), this::baseUrl);
         auth.register(routing);
         routing.register("/api/storage", storage.services(credentials, this::baseUrl));
+        platform.register(routing, auth::metadata);
     }
 
     public int port() {

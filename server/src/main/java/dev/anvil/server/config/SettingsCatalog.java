@@ -9,6 +9,7 @@ import dev.anvil.server.auth.mail.MailSettings;
 import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.http.HttpSettings;
+import dev.anvil.server.platform.PlatformSettings;
 import dev.anvil.server.secrets.KeySettings;
 import dev.anvil.server.storage.StorageSettings;
 
@@ -28,6 +29,7 @@ public final class SettingsCatalog {
         all.addAll(HttpSettings.ALL);
         all.addAll(DatabaseApiSettings.ALL);
         all.addAll(StorageSettings.ALL);
+        all.addAll(PlatformSettings.ALL);
         return Collections.unmodifiableList(all);
     }
 
