@@ -29,7 +29,7 @@ import io.helidon.webserver.http.HttpRouting;
  */
 public final class PlatformDomain {
 
-    /** Helidon's access log logger: one record per request, when the access log is on. */
+    /** Helidon's access log loggers ({@code …AccessLog.@default} per socket): a record per request, when on. */
     static final String ACCESS_LOGGER = "io.helidon.webserver.AccessLog";
     /** Everything the functions domain logs, including what it relays from function code. */
     static final String FUNCTIONS_LOGGERS = "dev.anvil.server.functions";
@@ -84,10 +84,10 @@ public final class PlatformDomain {
     private static LogSources logSources(RecentLogRecords records, Optional<Path> postgresLog) {
         LogSources sources = new LogSources()
                 .add(new BufferedLogSource("insforge.logs", "anvil-server", records,
-                        logger -> !logger.equals(ACCESS_LOGGER) && !logger.startsWith(FUNCTIONS_LOGGERS)))
+                        logger -> !logger.startsWith(ACCESS_LOGGER) && !logger.startsWith(FUNCTIONS_LOGGERS)))
                 .add(new BufferedLogSource("function.logs", "anvil-functions", records,
                         logger -> logger.startsWith(FUNCTIONS_LOGGERS)))
-                .add(new BufferedLogSource("access.logs", "anvil-access-log", records, ACCESS_LOGGER::equals));
+                .add(new BufferedLogSource("access.logs", "anvil-access-log", records, logger -> logger.startsWith(ACCESS_LOGGER)));
         postgresLog.ifPresentOrElse(file -> sources.add(new PostgresLogFile(file)),
                 () -> sources.unavailable("postgres.logs",
                         "the database runs outside Anvil (DATABASE_URL); read its logs where it runs"));
