@@ -49,7 +49,8 @@ public final class AuditLog {
                     + "VALUES (?, ?, ?, CAST(? AS jsonb), CAST(? AS inet))",
                     actor, action, module, details == null ? null : Json.string(details), ip);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Could not write audit record " + module + "/" + action + " by " + actor + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "Could not write audit record " + module + "/" + action + " by " + actor + ": "
+                    + e.getMessage());
         }
     }
 

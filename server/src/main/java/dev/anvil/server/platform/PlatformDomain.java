@@ -87,7 +87,8 @@ public final class PlatformDomain {
                         logger -> !logger.startsWith(ACCESS_LOGGER) && !logger.startsWith(FUNCTIONS_LOGGERS)))
                 .add(new BufferedLogSource("function.logs", "anvil-functions", records,
                         logger -> logger.startsWith(FUNCTIONS_LOGGERS)))
-                .add(new BufferedLogSource("access.logs", "anvil-access-log", records, logger -> logger.startsWith(ACCESS_LOGGER)));
+                .add(new BufferedLogSource("access.logs", "anvil-access-log", records,
+                        logger -> logger.startsWith(ACCESS_LOGGER)));
         postgresLog.ifPresentOrElse(file -> sources.add(new PostgresLogFile(file)),
                 () -> sources.unavailable("postgres.logs",
                         "the database runs outside Anvil (DATABASE_URL); read its logs where it runs"));

@@ -48,7 +48,8 @@ public final class TablesService implements HttpService {
         String schema = SchemaParameter.of(req);
         TableDefinition definition = TableDefinition.parse(RequestBody.json(req), schema);
         ObjectNode created = tables.create(definition);
-        AuditLog.record(req, "CREATE_TABLE", "DATABASE", Json.object().put("schema", schema).put("tableName", definition.tableName()));
+        AuditLog.record(req, "CREATE_TABLE", "DATABASE",
+                Json.object().put("schema", schema).put("tableName", definition.tableName()));
         Json.send(res, 201, created);
     }
 
