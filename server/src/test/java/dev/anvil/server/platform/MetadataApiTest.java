@@ -260,6 +260,19 @@ class MetadataApiTest {
         }
     }
 
+    /** Without settings: no project id (as self-hosted InsForge answers) and no credentials handed out. */
+    @Test
+    void defaultsAreThoseOfASelfHostedInstance() {
+        try (TestServer plain = TestServer.start("metadata_defaults")) {
+            HttpCall.Reply projectId = plain.get("/api/metadata/project-id").header("x-api-key", plain.apiKey()).send();
+            assertThat(projectId.json().toString()).isEqualTo("{\"projectId\":null}");
+
+            HttpCall.Reply credentials = plain.get("/api/metadata/database-password").header("x-api-key", plain.apiKey()).send();
+            assertError(credentials, 403, "FORBIDDEN", "does not hand out database credentials");
+            assertThat(credentials.json().get("nextActions").asText()).contains("ANVIL_METADATA_DATABASE_CREDENTIALS=true");
+        }
+    }
+
     @Test
     void recordCountsFallBackToEstimatesWhenCountingTakesTooLong() throws Exception {
         try (Connection locker = DriverManager.getConnection(server.database().jdbcUrl(), server.database().user(),
