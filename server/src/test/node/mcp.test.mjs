@@ -193,14 +193,24 @@ test('create-function, get-function, update-function and delete-function manage 
   const slug = `mcp-hello-${suffix}`;
   const dir = mkdtempSync(join(tmpdir(), 'anvil-mcp-'));
   const codeFile = join(dir, 'hello.js');
-  writeFileSync(codeFile, 'module.exports = async function () { return new Response(JSON.stringify({ hello: "anvil" }), '
-    + '{ headers: { "Content-Type": "application/json" } }); };\n');
+  writeFileSync(codeFile, `module.exports = async function () { console.log('said hello ${suffix}'); `
+    + 'return new Response(JSON.stringify({ hello: "anvil" }), { headers: { "Content-Type": "application/json" } }); };\n');
 
   assert.match((await call('create-function', { slug, name: 'Hello', codeFile, description: 'says hello', status: 'active' })).text,
     new RegExp(slug));
   assert.match((await call('get-function', { slug })).text, /hello: "anvil"|hello: \\"anvil\\"/);
+  const invoked = await fetch(`${baseUrl}/functions/${slug}`, { headers: { Authorization: `Bearer ${anonKey}` } });
+  assert.deepEqual(await invoked.json(), { hello: 'anvil' });
+  let functionLogs = '';
+  for (let attempt = 0; attempt < 50 && !functionLogs.includes(`said hello ${suffix}`); attempt++) {
+    functionLogs = (await call('get-container-logs', { source: 'function.logs', limit: 100 })).text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(functionLogs.includes(`said hello ${suffix}`), `function output not in function.logs: ${functionLogs}`);
+
   writeFileSync(codeFile, 'module.exports = async function () { return new Response("updated"); };\n');
   assert.match((await call('update-function', { slug, codeFile, description: 'updated' })).text, new RegExp(slug));
+  assert.equal(await (await fetch(`${baseUrl}/functions/${slug}`, { method: 'POST', body: '{}' })).text(), 'updated');
   assert.match((await call('get-backend-metadata')).text, new RegExp(`"slug": "${slug}"`));
   assert.match((await call('delete-function', { slug })).text, new RegExp(slug));
 });
