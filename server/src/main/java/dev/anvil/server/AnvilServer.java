@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -32,11 +33,12 @@ import dev.anvil.server.http.ErrorHandling;
 import dev.anvil.server.http.HttpSettings;
 import dev.anvil.server.platform.DatabaseHealthCheck;
 import dev.anvil.server.platform.HealthService;
-import dev.anvil.server.platform.MetadataService;
-import dev.anvil.server.platform.UsageService;
 import dev.anvil.server.realtime.Realtime;
 import dev.anvil.server.records.RecordsEngine;
 import dev.anvil.server.records.RecordsService;
+import dev.anvil.server.platform.PlatformDomain;
+import dev.anvil.server.platform.PlatformSettings;
+import dev.anvil.server.platform.logs.RecentLogRecords;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.KeyRotation;
@@ -74,6 +76,8 @@ public final class AnvilServer implements AutoCloseable {
     private Storage storage;
     private Realtime realtime;
     private RecordsEngine records;
+    private RecentLogRecords recentLogs;
+    private Optional<Path> postgresLog = Optional.empty();
     private WebServer webServer;
     private String baseUrl;
     private Functions functions;
@@ -95,6 +99,9 @@ public final class AnvilServer implements AutoCloseable {
     }
 
     private void startInternal() {
+        // First, so /api/logs shows how the start went.
+        recentLogs = RecentLogRecords.install(config.getInt(PlatformSettings.LOG_BUFFER_RECORDS));
+        track(recentLogs);
         Path dataDir = Path.of(config.get(CoreSettings.DATA_DIR));
         // The data side (Postgres — a child process when embedded —, migrations, keys) comes up on
         // another thread while this one prepares the HTTP side; on two cores that halves startup.
@@ -152,6 +159,7 @@ public final class AnvilServer implements AutoCloseable {
         DatabaseLocation location = DatabaseLocation.fromConfig(config).orElseGet(() -> {
             EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir, config.getInt(DatabaseSettings.EMBEDDED_PORT));
             track(embedded);
+            postgresLog = Optional.of(EmbeddedDatabase.logFile(dataDir));
             return embedded.location();
         });
         database = Database.connect(location, config.getInt(DatabaseSettings.POOL_SIZE));
@@ -201,11 +209,11 @@ public final class AnvilServer implements AutoCloseable {
         routing.addFilter(new CorsFilter());
         routing.addFilter(bodyLimit.filter());
         routing.addFilter(new ClientAddress(config.getInt(HttpSettings.TRUSTED_PROXY_HOPS)).filter());
+        PlatformDomain platform = PlatformDomain.create(config, database, credentials, recentLogs, postgresLog);
+        routing.addFilter(platform.auditLog().filter());
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
-        routing.register("/api/usage", new UsageService(credentials, database.client()));
         DatabaseAdminApi.register(routing, config, database, credentials);
-        routing.register("/api/metadata", new MetadataService(credentials));
         auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, Clock.systemUTC(), this::baseUrl);
         auth.register(routing);
         OAuth.create(config, database.client(), secrets, credentials, auth, Clock.systemUTC(), this::baseUrl).register(routing);
@@ -215,6 +223,7 @@ public final class AnvilServer implements AutoCloseable {
         routing.register("/functions", functions.invocationService());
         realtime.routing(routing);
         RecordsService.register(routing, config, credentials, records);
+        platform.register(routing, auth::metadata);
     }
 
     public int port() {

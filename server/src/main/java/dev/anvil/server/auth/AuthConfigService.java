@@ -9,6 +9,7 @@ import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.JsonFields;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -44,7 +45,10 @@ final class AuthConfigService implements HttpService {
                 })
                 .put("/config", (req, res) -> {
                     credentials.admin(req);
-                    Json.send(res, configs.update(RequestBody.object(req), mailer::available).toJson());
+                    JsonFields patch = RequestBody.object(req);
+                    ObjectNode updated = configs.update(patch, mailer::available).toJson();
+                    AuditLog.record(req, "UPDATE_AUTH_CONFIG", "AUTH", patch.raw());
+                    Json.send(res, updated);
                 })
                 .get("/smtp-config", (req, res) -> {
                     credentials.admin(req);

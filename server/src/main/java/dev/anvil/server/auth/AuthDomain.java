@@ -1,8 +1,11 @@
 package dev.anvil.server.auth;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.auth.mail.EmailTemplates;
 import dev.anvil.server.auth.mail.MailSettings;
 import dev.anvil.server.auth.mail.Mailer;
@@ -21,6 +24,7 @@ public final class AuthDomain {
 
     private final UserStore users;
     private final AuthConfigStore configs;
+    private final SmtpConfigStore smtp;
     private final SessionIssuer sessions;
     private final AuthConfigService configService;
     private final SessionService sessionService;
@@ -38,7 +42,7 @@ public final class AuthDomain {
         configs = new AuthConfigStore(db, clock);
         sessions = new SessionIssuer(tokens, db, users, admin, config.getSeconds(AuthSettings.REFRESH_TOKEN_TTL),
                 config.getSeconds(AuthSettings.REFRESH_REUSE_GRACE), clock);
-        SmtpConfigStore smtp = new SmtpConfigStore(db, cipher, config.getBoolean(MailSettings.SMTP_ALLOW_PRIVATE_HOSTS), clock);
+        smtp = new SmtpConfigStore(db, cipher, config.getBoolean(MailSettings.SMTP_ALLOW_PRIVATE_HOSTS), clock);
         smtp.seed(config);
         EmailTemplates templates = new EmailTemplates(db);
         Mailer mailer = new Mailer(smtp, templates, config.get(MailSettings.APP_NAME));
@@ -81,5 +85,20 @@ public final class AuthDomain {
 
     public AuthConfigStore configs() {
         return configs;
+    }
+
+    /**
+     * The auth slice of {@code GET /api/metadata} (shared-schemas' {@code authConfigAdminResponseSchema}):
+     * the public config plus {@code allowedRedirectUrls} and {@code smtpConfig} — which never carries
+     * the password, only {@code hasPassword}.
+     */
+    public ObjectNode metadata() {
+        ObjectNode body = configs.publicConfig();
+        ArrayNode urls = body.putArray("allowedRedirectUrls");
+        configs.get().allowedRedirectUrls().forEach(urls::add);
+        ObjectNode smtpConfig = smtp.get().toJson();
+        smtpConfig.remove(List.of("id", "createdAt", "updatedAt"));
+        body.set("smtpConfig", smtpConfig);
+        return body;
     }
 }

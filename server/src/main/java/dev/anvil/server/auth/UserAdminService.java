@@ -10,6 +10,7 @@ import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.QueryParams;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -71,6 +72,8 @@ final class UserAdminService implements HttpService {
         ObjectNode reply = Json.object();
         reply.put("message", "Users deleted successfully");
         reply.put("deletedCount", users.delete(userIds));
+        AuditLog.record(req, "DELETE_USERS", "AUTH", Json.object().put("deletedCount", reply.get("deletedCount").asInt())
+                .set("userIds", Json.mapper().valueToTree(userIds)));
         Json.send(res, reply);
     }
 

@@ -11,6 +11,7 @@ import dev.anvil.server.database.DatabaseApiSettings;
 import dev.anvil.server.db.DatabaseSettings;
 import dev.anvil.server.functions.FunctionSettings;
 import dev.anvil.server.http.HttpSettings;
+import dev.anvil.server.platform.PlatformSettings;
 import dev.anvil.server.realtime.RealtimeSettings;
 import dev.anvil.server.records.RecordsSettings;
 import dev.anvil.server.secrets.KeySettings;
@@ -36,6 +37,7 @@ public final class SettingsCatalog {
         all.addAll(FunctionSettings.ALL);
         all.addAll(RealtimeSettings.ALL);
         all.addAll(RecordsSettings.ALL);
+        all.addAll(PlatformSettings.ALL);
         return Collections.unmodifiableList(all);
     }
 

@@ -45,7 +45,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static EmbeddedDatabase start(Path anvilDataDir, int port) {
         Path pgData = anvilDataDir.resolve("postgres").toAbsolutePath();
         Path binaries = anvilDataDir.resolve("pg-binaries").toAbsolutePath();
-        Path log = anvilDataDir.resolve("postgres.log").toAbsolutePath();
+        Path log = logFile(anvilDataDir);
         long started = System.nanoTime();
         try {
             Files.createDirectories(anvilDataDir);
@@ -63,6 +63,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     public DatabaseLocation location() {
         return location;
+    }
+
+    /** Where the embedded Postgres of a data directory writes its log (read back by /api/logs/postgres.logs). */
+    public static Path logFile(Path anvilDataDir) {
+        return anvilDataDir.resolve("postgres.log").toAbsolutePath();
     }
 
     @Override

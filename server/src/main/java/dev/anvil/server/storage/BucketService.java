@@ -11,6 +11,7 @@ import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.JsonFields;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -59,6 +60,7 @@ final class BucketService implements HttpService {
         boolean isPublic = parameter(() -> body.bool("isPublic").orElse(true));
         BucketName bucket = new BucketName(name);
         buckets.create(bucket, isPublic, () -> store.createBucket(bucket));
+        AuditLog.record(req, "CREATE_BUCKET", "STORAGE", Json.object().put("bucketName", bucket.value()).put("isPublic", isPublic));
         ObjectNode reply = Json.object();
         reply.put("message", "Bucket created successfully");
         reply.put("bucketName", bucket.value());
@@ -96,6 +98,7 @@ final class BucketService implements HttpService {
         if (!buckets.delete(bucket)) {
             throw BucketStore.notFound(bucket);
         }
+        AuditLog.record(req, "DELETE_BUCKET", "STORAGE", Json.object().put("bucketName", bucket.value()));
         // The bytes go after the rows are gone: should this fail or the server die first, the leftover
         // bytes are invisible, and creating a bucket of the same name clears them.
         try {

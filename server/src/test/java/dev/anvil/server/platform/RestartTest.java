@@ -49,6 +49,12 @@ class RestartTest {
             assertThat(records.status()).isEqualTo(200);
             assertThat(records.json().get("records").get(0).get("tool_name").asText()).isEqualTo("survives-restart");
 
+            // The embedded Postgres' own log is a log source (it is not, with an external database).
+            HttpCall.Reply postgresLogs = HttpCall.to("http://127.0.0.1:" + second.port(), "GET",
+                    "/api/logs/postgres.logs?limit=1000").bearer(apiKey).send();
+            assertThat(postgresLogs.status()).isEqualTo(200);
+            assertThat(postgresLogs.json().get("logs").toString()).contains("database system is ready to accept connections");
+
             try (var connection = second.database().connection(); var statement = connection.createStatement();
                  var rows = statement.executeQuery("SELECT value_ciphertext FROM system.secrets WHERE key = 'API_KEY'")) {
                 rows.next();

@@ -1,9 +1,11 @@
 package dev.anvil.server.database.rawsql;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.database.rawsql.RawSqlExecutor.Mode;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -32,6 +34,12 @@ public final class RawSqlService implements HttpService {
     private void run(ServerRequest req, ServerResponse res, Mode mode) {
         credentials.admin(req);
         RawSqlRequest request = RawSqlRequest.from(RequestBody.object(req));
-        Json.send(res, executor.execute(request, mode));
+        ObjectNode result = executor.execute(request, mode);
+        AuditLog.record(req, "EXECUTE_RAW_SQL", "DATABASE", Json.object()
+                .put("query", request.query().length() > 300 ? request.query().substring(0, 300) : request.query())
+                .put("paramCount", request.params().size())
+                .put("mode", mode == Mode.OWNER ? "unrestricted" : "project_admin")
+                .set("rowsAffected", result.get("rowCount")));
+        Json.send(res, result);
     }
 }

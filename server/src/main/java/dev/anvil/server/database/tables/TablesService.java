@@ -2,12 +2,14 @@ package dev.anvil.server.database.tables;
 
 import java.time.Duration;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.database.Identifiers;
 import dev.anvil.server.database.SchemaParameter;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -45,7 +47,10 @@ public final class TablesService implements HttpService {
         credentials.admin(req);
         String schema = SchemaParameter.of(req);
         TableDefinition definition = TableDefinition.parse(RequestBody.json(req), schema);
-        Json.send(res, 201, tables.create(definition));
+        ObjectNode created = tables.create(definition);
+        AuditLog.record(req, "CREATE_TABLE", "DATABASE",
+                Json.object().put("schema", schema).put("tableName", definition.tableName()));
+        Json.send(res, 201, created);
     }
 
     private void describe(ServerRequest req, ServerResponse res) {
@@ -63,7 +68,11 @@ public final class TablesService implements HttpService {
 
     private void drop(ServerRequest req, ServerResponse res) {
         credentials.admin(req);
-        Json.send(res, tables.drop(SchemaParameter.of(req), table(req)));
+        String schema = SchemaParameter.of(req);
+        String table = table(req);
+        ObjectNode dropped = tables.drop(schema, table);
+        AuditLog.record(req, "DELETE_TABLE", "DATABASE", Json.object().put("schema", schema).put("tableName", table));
+        Json.send(res, dropped);
     }
 
     private static String table(ServerRequest req) {
