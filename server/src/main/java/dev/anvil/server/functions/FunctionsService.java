@@ -10,6 +10,7 @@ import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.RateLimit;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -70,6 +71,7 @@ public final class FunctionsService implements HttpService {
         FunctionStore.FunctionRecord created = store.insert(input.slug(), input.name(), input.description(), input.code(),
                 input.status());
         catalog.invalidate(created.slug());
+        AuditLog.record(req, "CREATE_FUNCTION", "FUNCTIONS", Json.object().put("slug", created.slug()).put("status", created.status()));
         Json.send(res, 201, result(FunctionStore.ACTIVE.equals(created.status()) ? deployer.deploy(created) : stored(created)));
     }
 
@@ -90,6 +92,8 @@ public final class FunctionsService implements HttpService {
         if (FunctionStore.DRAFT.equals(updated.status())) {
             runtime.remove(slug);
         }
+        AuditLog.record(req, "UPDATE_FUNCTION", "FUNCTIONS", Json.object().put("slug", slug).put("status", updated.status())
+                .put("codeChanged", input.code() != null));
         Json.send(res, result(redeploy ? deployer.deploy(updated) : stored(updated)));
     }
 
@@ -102,6 +106,7 @@ public final class FunctionsService implements HttpService {
         }
         catalog.invalidate(slug);
         runtime.remove(slug);
+        AuditLog.record(req, "DELETE_FUNCTION", "FUNCTIONS", Json.object().put("slug", slug));
         ObjectNode body = Json.object();
         body.put("success", true);
         body.put("message", "Function " + slug + " deleted successfully");

@@ -16,6 +16,7 @@ import dev.anvil.server.http.Json;
 import dev.anvil.server.http.JsonFields;
 import dev.anvil.server.http.QueryParams;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -38,10 +39,9 @@ final class RealtimeAdminService implements HttpService {
     public void routing(HttpRules rules) {
         rules.any(this::admin)
                 .get("/channels", (req, res) -> Json.send(res, channels.list()))
-                .post("/channels", (req, res) -> Json.send(res, 201, channels.create(RequestBody.object(req))))
+                .post("/channels", this::createChannel)
                 .get("/channels/{id}", (req, res) -> Json.send(res, channels.find(id(req)).orElseThrow(RealtimeAdminService::noChannel)))
-                .put("/channels/{id}", (req, res) -> Json.send(res,
-                        channels.update(id(req), RequestBody.object(req)).orElseThrow(RealtimeAdminService::noChannel)))
+                .put("/channels/{id}", this::updateChannel)
                 .delete("/channels/{id}", this::deleteChannel)
                 .get("/messages/stats", this::stats)
                 .get("/messages", this::listMessages)
@@ -64,10 +64,25 @@ final class RealtimeAdminService implements HttpService {
         return ApiException.notFound("REALTIME_CHANNEL_NOT_FOUND", "Channel not found");
     }
 
+    private void createChannel(ServerRequest req, ServerResponse res) throws SQLException {
+        ObjectNode created = channels.create(RequestBody.object(req));
+        AuditLog.record(req, "CREATE_CHANNEL", "REALTIME", Json.object().put("id", created.path("id").asText())
+                .put("pattern", created.path("pattern").asText()));
+        Json.send(res, 201, created);
+    }
+
+    private void updateChannel(ServerRequest req, ServerResponse res) throws SQLException {
+        ObjectNode updated = channels.update(id(req), RequestBody.object(req)).orElseThrow(RealtimeAdminService::noChannel);
+        AuditLog.record(req, "UPDATE_CHANNEL", "REALTIME", Json.object().put("id", id(req))
+                .put("pattern", updated.path("pattern").asText()));
+        Json.send(res, updated);
+    }
+
     private void deleteChannel(ServerRequest req, ServerResponse res) throws SQLException {
         if (!channels.delete(id(req))) {
             throw noChannel();
         }
+        AuditLog.record(req, "DELETE_CHANNEL", "REALTIME", Json.object().put("id", id(req)));
         ObjectNode reply = Json.object();
         reply.put("message", "Channel deleted");
         Json.send(res, reply);
@@ -107,6 +122,7 @@ final class RealtimeAdminService implements HttpService {
             days = value.intValue();
         }
         messages.setRetentionDays(days);
+        AuditLog.record(req, "UPDATE_REALTIME_CONFIG", "REALTIME", Json.object().putPOJO("retentionDays", days));
         ObjectNode reply = messages.config();
         reply.put("message", "Realtime config updated");
         Json.send(res, reply);

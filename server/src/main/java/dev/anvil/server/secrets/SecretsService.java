@@ -14,6 +14,7 @@ import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.JsonFields;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -106,6 +107,7 @@ public final class SecretsService implements HttpService {
             id = store.create(key, value, reserved, expiresAt);
         }
         secretsChanged.run();
+        AuditLog.record(req, "CREATE_SECRET", "SECRETS", Json.object().put("key", key));
         ObjectNode body = Json.object();
         body.put("success", true);
         body.put("message", "Secret " + key + " has been created successfully");
@@ -131,6 +133,7 @@ public final class SecretsService implements HttpService {
         }
         store.update(key, value, active, reserved, expiresAt, expirySent && expiresAt == null);
         secretsChanged.run();
+        AuditLog.record(req, "UPDATE_SECRET", "SECRETS", Json.object().put("key", key).put("valueChanged", value != null));
         Json.send(res, success("Secret " + key + " has been updated successfully"));
     }
 
@@ -144,6 +147,7 @@ public final class SecretsService implements HttpService {
         // Soft delete, as InsForge does: the row stays, inactive, and a create brings it back.
         store.update(key, null, false, null, null, false);
         secretsChanged.run();
+        AuditLog.record(req, "DELETE_SECRET", "SECRETS", Json.object().put("key", key));
         Json.send(res, success("Secret " + key + " has been deleted successfully"));
     }
 
@@ -152,6 +156,8 @@ public final class SecretsService implements HttpService {
         int grace = gracePeriodHours(RequestBody.json(req), kind);
         KeyRotation.Rotated rotated = rotation.rotate(kind, grace);
         secretsChanged.run();
+        AuditLog.record(req, kind == KeyRotation.Kind.API_KEY ? "ROTATE_API_KEY" : "ROTATE_ANON_KEY", "SECRETS",
+                Json.object().put("gracePeriodHours", grace));
         ObjectNode body = Json.object();
         body.put("success", true);
         if (kind == KeyRotation.Kind.API_KEY) {

@@ -10,6 +10,7 @@ import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.JsonFields;
 import dev.anvil.server.http.RequestBody;
+import dev.anvil.server.platform.AuditLog;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -59,7 +60,9 @@ final class OAuthConfigService implements HttpService {
         String name = body.requiredString("provider");
         BuiltInProvider provider = BuiltInProvider.find(name).orElseThrow(() -> ApiException.invalidInput(
                 "provider: Invalid enum value. Expected " + BuiltInProvider.quotedNames() + ", received '" + name + "'"));
-        Json.send(res, configs.create(provider, body).toJson());
+        ObjectNode created = configs.create(provider, body).toJson();
+        audit(req, "CREATE_OAUTH_CONFIG", provider.wireName());
+        Json.send(res, created);
     }
 
     private void get(ServerRequest req, ServerResponse res) {
@@ -75,9 +78,11 @@ final class OAuthConfigService implements HttpService {
         credentials.admin(req);
         String provider = provider(req);
         JsonFields body = RequestBody.object(req);
-        Json.send(res, configs.update(provider, body)
+        ObjectNode updated = configs.update(provider, body)
                 .orElseThrow(() -> new ApiException(404, "AUTH_OAUTH_CONFIG_NOT_FOUND", "OAuth configuration not found"))
-                .toJson());
+                .toJson();
+        audit(req, "UPDATE_OAUTH_CONFIG", provider);
+        Json.send(res, updated);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
@@ -86,6 +91,7 @@ final class OAuthConfigService implements HttpService {
         if (!configs.delete(provider)) {
             throw notFound(provider);
         }
+        audit(req, "DELETE_OAUTH_CONFIG", provider);
         Json.send(res, deleted("OAuth configuration for " + provider + " deleted successfully"));
     }
 
@@ -112,7 +118,9 @@ final class OAuthConfigService implements HttpService {
         if (clientSecret.isEmpty()) {
             throw ApiException.invalidInput("clientSecret: Client secret is required");
         }
-        Json.send(res, configs.createCustom(key, name, discovery, clientId, clientSecret).toJson());
+        ObjectNode created = configs.createCustom(key, name, discovery, clientId, clientSecret).toJson();
+        audit(req, "CREATE_OAUTH_CONFIG", "custom:" + key);
+        Json.send(res, created);
     }
 
     private void getCustom(ServerRequest req, ServerResponse res) {
@@ -132,8 +140,10 @@ final class OAuthConfigService implements HttpService {
         String discovery = discoveryEndpoint(body, false);
         String clientId = nonEmpty(body, "clientId", false);
         String clientSecret = nonEmpty(body, "clientSecret", false);
-        Json.send(res, configs.updateCustom(key, name, discovery, clientId, clientSecret)
-                .orElseThrow(() -> customNotFound(key)).toJson());
+        ObjectNode updated = configs.updateCustom(key, name, discovery, clientId, clientSecret)
+                .orElseThrow(() -> customNotFound(key)).toJson();
+        audit(req, "UPDATE_OAUTH_CONFIG", "custom:" + key);
+        Json.send(res, updated);
     }
 
     private void deleteCustom(ServerRequest req, ServerResponse res) {
@@ -142,7 +152,13 @@ final class OAuthConfigService implements HttpService {
         if (!configs.deleteCustom(key)) {
             throw customNotFound(key);
         }
+        audit(req, "DELETE_OAUTH_CONFIG", "custom:" + key);
         Json.send(res, deleted("Custom OAuth configuration for " + key + " deleted successfully"));
+    }
+
+    /** Client secrets never go into the audit trail, only which provider changed. */
+    private static void audit(ServerRequest req, String action, String provider) {
+        AuditLog.record(req, action, "AUTH", Json.object().put("provider", provider));
     }
 
     private static String provider(ServerRequest req) {
