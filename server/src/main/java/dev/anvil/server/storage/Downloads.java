@@ -20,6 +20,7 @@ import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.ErrorBody;
 import dev.anvil.server.http.Json;
+import dev.anvil.server.http.PercentEncoding;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -190,7 +191,7 @@ final class Downloads {
     /** {@code attachment} with the file name, ASCII fallback plus RFC 6266 UTF-8 form. */
     private static String attachment(String fileName) {
         String ascii = fileName.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "_");
-        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + ObjectKey.encodeUriComponent(fileName);
+        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + PercentEncoding.encodeUriComponent(fileName);
     }
 
     private static void copy(InputStream in, OutputStream out) throws IOException {

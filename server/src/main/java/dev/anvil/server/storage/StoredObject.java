@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.http.Json;
+import dev.anvil.server.http.PercentEncoding;
 
 /**
  * One row of {@code storage.objects}, and the two JSON shapes the contract gives it: the SDK's
@@ -37,7 +38,7 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
      * changes on every replacement, so caches keyed by URL never serve stale bytes.
      */
     String url(String baseUrl) {
-        String version = etag != null && !etag.isBlank() ? ObjectKey.encodeUriComponent(etag.replace("\"", ""))
+        String version = etag != null && !etag.isBlank() ? PercentEncoding.encodeUriComponent(etag.replace("\"", ""))
                 : Long.toString(uploadedAt.toEpochMilli());
         return objectUrl(baseUrl, new BucketName(bucket), new ObjectKey(key)) + "?v=" + version;
     }

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 
 import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.testing.HttpCall;
+import dev.anvil.server.testing.MultipartBody;
 import dev.anvil.server.testing.SharedPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.database.DatabaseErrors;
 import dev.anvil.server.database.Identifiers;
-import dev.anvil.server.database.bulk.MultipartForm.UploadedFile;
+import dev.anvil.server.database.bulk.BulkUploadForm.UploadedFile;
 import dev.anvil.server.database.rawsql.NodePgParameters;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
@@ -69,7 +69,7 @@ final class BulkUpsert {
                     timeout.setString(1, statementTimeout.toMillis() + "ms");
                     timeout.execute();
                 }
-                try (InputStream in = new BufferedInputStream(Files.newInputStream(file.path()), 64 * 1024)) {
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(file.spooled().path()), 64 * 1024)) {
                     RecordSource records = extension.equals(".csv")
                             ? new CsvRecords(new InputStreamReader(in, StandardCharsets.UTF_8))
                             : new JsonRecords(in);
