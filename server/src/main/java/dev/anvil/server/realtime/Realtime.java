@@ -3,6 +3,7 @@ package dev.anvil.server.realtime;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.db.Database;
+import dev.anvil.server.db.PgNotificationListener;
 import dev.anvil.server.http.Json;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
@@ -24,6 +26,8 @@ import io.helidon.webserver.websocket.WsRouting;
 public final class Realtime implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Realtime.class.getName());
+    /** Notifications arrive at once whatever this is; it bounds how long shutdown may wait for the loop. */
+    private static final Duration LISTEN_POLL = Duration.ofMillis(500);
 
     private final Presence presence;
     private final Rooms rooms = new Rooms();
@@ -32,7 +36,7 @@ public final class Realtime implements AutoCloseable {
             Thread.ofPlatform().daemon().name("anvil-realtime-timer").factory());
     private final Webhooks webhooks;
     private final RealtimeEndpoint endpoint;
-    private final RealtimeListener listener;
+    private final PgNotificationListener listener;
     private final RealtimeAdminService adminService;
     private final MessageLog messages;
     private boolean firstHeartbeat = true;
@@ -49,12 +53,12 @@ public final class Realtime implements AutoCloseable {
                 presence, rooms, background);
         this.endpoint = new RealtimeEndpoint(credentials, events, config.getLong(RealtimeSettings.PING_INTERVAL_MS),
                 config.getLong(RealtimeSettings.PING_TIMEOUT_MS), maxPayloadBytes, config.getInt(RealtimeSettings.RATE_LIMIT));
-        this.listener = new RealtimeListener(database.location(),
-                new MessageDelivery(rooms, database.dataSource(), background, webhooks));
         this.messages = new MessageLog(database.dataSource());
         this.adminService = new RealtimeAdminService(credentials, new ChannelStore(database.dataSource()), messages);
 
-        listener.start();
+        this.listener = PgNotificationListener.start("anvil-realtime-listen", database.location(),
+                List.of(MessageDelivery.MESSAGE_CHANNEL, MessageDelivery.PRESENCE_CHANNEL), LISTEN_POLL,
+                new MessageDelivery(rooms, database.dataSource(), background, webhooks));
         timers.scheduleWithFixedDelay(this::heartbeat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         long sweep = config.getLong(RealtimeSettings.RETENTION_SWEEP_SECONDS);
         timers.scheduleWithFixedDelay(this::retention, Math.min(60, sweep), sweep, TimeUnit.SECONDS);

@@ -2,7 +2,6 @@ package dev.anvil.server.database.rawsql;
 
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -271,18 +270,11 @@ public final class RawSqlExecutor {
 
     private Connection open() throws SQLException {
         Properties properties = new Properties();
-        if (location.user() != null) {
-            properties.setProperty("user", location.user());
-        }
-        if (location.password() != null) {
-            properties.setProperty("password", location.password());
-        }
         properties.setProperty("preferQueryMode", "simple");
-        properties.setProperty("ApplicationName", "anvil-rawsql");
         properties.setProperty("connectTimeout", "10");
         // A safety net for a vanished server; the statement timeout ends slow queries long before.
         properties.setProperty("socketTimeout", String.valueOf(timeout.toSeconds() + 60));
-        return DriverManager.getConnection(location.jdbcUrl(), properties);
+        return location.openDedicated("anvil-rawsql", properties);
     }
 
     private static void rollbackQuietly(Connection connection) {
