@@ -14,7 +14,6 @@ import java.util.concurrent.Semaphore;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anvil.server.database.DatabaseErrors;
 import dev.anvil.server.database.SchemaReload;
 import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.db.PgErrors;
@@ -252,13 +251,12 @@ public final class RawSqlExecutor {
 
     private ApiException translate(SQLException e, RawSqlPlan plan) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
+        ApiException mapped = PgErrors.toApiException(e);
         if (state.equals("57014") && String.valueOf(e.getMessage()).contains("statement timeout")) {
-            ApiException mapped = PgErrors.toApiException(e);
             return new ApiException(mapped.status(), mapped.code(),
                     "Query timeout: The query took longer than " + timeout.toSeconds() + " seconds to execute",
                     "Simplify the query, add an index, or raise ANVIL_RAWSQL_TIMEOUT_SECONDS.");
         }
-        ApiException mapped = DatabaseErrors.translate(e);
         if (plan.explain() && state.equals("25006")) {
             return ApiException.invalidInput("Only read-only SELECT statements can be explained: " + mapped.getMessage());
         }
