@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -58,6 +60,7 @@ public final class PgNotificationListener implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean listening;
+    private final CountDownLatch firstListen = new CountDownLatch(1);
     private volatile Connection connection;
 
     private PgNotificationListener(String name, DatabaseLocation location, List<String> channels, Duration pollInterval,
@@ -89,6 +92,11 @@ public final class PgNotificationListener implements AutoCloseable {
         return listening;
     }
 
+    /** Waits until the listener has listened once (connected, LISTENed, handler told); false on timeout. */
+    public boolean awaitFirstListen(Duration timeout) throws InterruptedException {
+        return firstListen.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void run() {
         long backoff = FIRST_BACKOFF_MILLIS;
         boolean reconnect = false;
@@ -102,6 +110,7 @@ public final class PgNotificationListener implements AutoCloseable {
                 }
                 handler.connected(c, reconnect);
                 listening = true;
+                firstListen.countDown();
                 if (reconnect) {
                     LOG.log(Level.INFO, name + ": listening on " + channels + " again after a lost connection");
                 }

@@ -81,7 +81,7 @@ public final class Realtime implements AutoCloseable {
      * HTTP routes: the admin API, and an Engine.IO error for long-polling requests (Anvil speaks the
      * websocket transport only, which is all the SDK uses).
      */
-    public void routing(HttpRouting.Builder routing) {
+    public void register(HttpRouting.Builder routing) {
         routing.register("/api/realtime", adminService);
         routing.any(RealtimeEndpoint.PATH, (req, res) -> {
             res.status(400);
@@ -92,6 +92,28 @@ public final class Realtime implements AutoCloseable {
     /** True once the LISTEN connection is up. */
     public boolean isListening() {
         return listener.isListening();
+    }
+
+    /**
+     * Waits (up to {@code timeout}) for the LISTEN connection to be up; the server calls it before it
+     * accepts connections. Why not start the listener after the server listens, to shorten start-up:
+     * a socket can only subscribe once the server listens, and it is sent what is NOTIFYed while it is
+     * subscribed. A message stored before the LISTEN is up reaches nobody — the catch-up runs only on a
+     * reconnect, from the last message delivered, and on the first connect there is none. With the
+     * listener up before the first socket can connect, every message published after a socket
+     * subscribed (from any replica, or by SQL) reaches it; starting it later would open a window in
+     * which a subscribed socket silently misses messages. The wait costs nothing in practice: the
+     * listener starts with the data side, well before the HTTP listener is ready.
+     */
+    public void awaitListening(Duration timeout) {
+        try {
+            if (!listener.awaitFirstListen(timeout)) {
+                LOG.log(Level.WARNING, "Realtime LISTEN connection not up after " + timeout.toMillis()
+                        + " ms; accepting connections anyway, it keeps retrying");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public int socketCount() {

@@ -72,7 +72,8 @@ class PgNotificationListenerTest {
         try (PgNotificationListener listener = PgNotificationListener.start("anvil-test-listen", location,
                 List.of("first", "Second \"quoted\""), Duration.ofMillis(200), recorder)) {
             assertThat(recorder.next()).isEqualTo("connected as anvil-test-listen");
-            await(listener::isListening);
+            assertThat(listener.awaitFirstListen(Duration.ofSeconds(15))).isTrue();
+            assertThat(listener.isListening()).isTrue();
 
             // One transaction: Postgres delivers its notifications together, in order, at commit.
             SharedPostgres.execute(database(location), "BEGIN; NOTIFY first, 'a'; NOTIFY \"Second \"\"quoted\"\"\", 'b'; "
@@ -139,6 +140,16 @@ class PgNotificationListenerTest {
         assertThat(Duration.between(started, Instant.now())).as("close does not wait out the poll").isLessThan(Duration.ofSeconds(4));
         assertThat(listener.isListening()).isFalse();
         await(() -> backends(location, "anvil-test-close") == 0);
+    }
+
+    @Test
+    void waitingForAListenerThatCannotConnectTimesOut() throws Exception {
+        DatabaseLocation nowhere = new DatabaseLocation("jdbc:postgresql://127.0.0.1:1/none", "postgres", "");
+        try (PgNotificationListener listener = PgNotificationListener.start("anvil-test-nowhere", nowhere, List.of("events"),
+                Duration.ofMillis(200), new Recorder())) {
+            assertThat(listener.awaitFirstListen(Duration.ofMillis(300))).isFalse();
+            assertThat(listener.isListening()).isFalse();
+        }
     }
 
     static String database(DatabaseLocation location) {
