@@ -159,8 +159,9 @@ public final class AnvilServer implements AutoCloseable {
         functions.startRuntimeIfFunctionsExist();
     }
 
+    /** A daemon thread per task, as the common pool's were: a start that failed elsewhere must not keep the JVM up. */
     private static Executor ownThread(String name) {
-        return task -> Thread.ofPlatform().name(name).start(task);
+        return task -> Thread.ofPlatform().daemon().name(name).start(task);
     }
 
     private void startDataSide(Path dataDir) {
