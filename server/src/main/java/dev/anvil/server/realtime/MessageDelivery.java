@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.db.PgNotificationListener;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
 
 /**

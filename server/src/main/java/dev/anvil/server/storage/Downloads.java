@@ -19,6 +19,7 @@ import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.ErrorBody;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.PercentEncoding;
 import io.helidon.http.HeaderName;
@@ -135,7 +136,7 @@ final class Downloads {
             Duration lifetime = bucket.isPublic() ? PUBLIC_PRESIGNED_LIFETIME : Duration.ofSeconds(seconds);
             strategy.put("method", "presigned");
             strategy.put("url", presigning.get().download(bucket.name(), key, lifetime, ContentTypes.safe(row.mimeType())));
-            strategy.put("expiresAt", StoredObject.iso(clock.instant().plus(lifetime)));
+            strategy.put("expiresAt", IsoTime.of(clock.instant().plus(lifetime)));
             return strategy;
         }
         String url = StoredObject.objectUrl(baseUrl, bucket.name(), key);
@@ -147,7 +148,7 @@ final class Downloads {
         Instant expiresAt = clock.instant().plusSeconds(seconds);
         strategy.put("method", "presigned");
         strategy.put("url", url + "?" + signedUrls.query(bucket.name(), key, expiresAt));
-        strategy.put("expiresAt", StoredObject.iso(expiresAt));
+        strategy.put("expiresAt", IsoTime.of(expiresAt));
         return strategy;
     }
 

@@ -4,10 +4,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.PercentEncoding;
 
@@ -20,17 +19,11 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
 
     static final String COLUMNS = "bucket, key, size, mime_type, uploaded_at, uploaded_by, uploaded_via, s3_access_key_id, etag";
 
-    /** JavaScript's {@code Date.toISOString()}: always milliseconds, always Z. */
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     static StoredObject from(ResultSet row) throws SQLException {
         return new StoredObject(row.getString("bucket"), row.getString("key"), row.getLong("size"), row.getString("mime_type"),
                 row.getObject("uploaded_at", OffsetDateTime.class).toInstant(), row.getString("uploaded_by"),
                 row.getString("uploaded_via"), row.getString("s3_access_key_id"), row.getString("etag"));
-    }
-
-    static String iso(Instant instant) {
-        return ISO.format(instant);
     }
 
     /**
@@ -54,7 +47,7 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
         file.put("key", key);
         file.put("size", size);
         file.put("mimeType", mimeType);
-        file.put("uploadedAt", iso(uploadedAt));
+        file.put("uploadedAt", IsoTime.of(uploadedAt));
         file.put("url", url(baseUrl));
         return file;
     }
@@ -66,7 +59,7 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
         item.put("key", key);
         item.put("size", size);
         item.put("mime_type", mimeType);
-        item.put("uploaded_at", iso(uploadedAt));
+        item.put("uploaded_at", IsoTime.of(uploadedAt));
         item.put("uploaded_by", uploadedBy);
         item.put("uploaded_via", uploadedVia);
         item.put("s3_access_key_id", s3AccessKeyId);
