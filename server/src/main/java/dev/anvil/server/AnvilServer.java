@@ -3,11 +3,13 @@ package dev.anvil.server;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 import dev.anvil.server.auth.AccessTokens;
 import dev.anvil.server.auth.AuthDomain;
@@ -33,19 +35,19 @@ import dev.anvil.server.http.ErrorHandling;
 import dev.anvil.server.http.HttpSettings;
 import dev.anvil.server.platform.DatabaseHealthCheck;
 import dev.anvil.server.platform.HealthService;
-import dev.anvil.server.realtime.Realtime;
-import dev.anvil.server.records.RecordsEngine;
-import dev.anvil.server.records.RecordsService;
 import dev.anvil.server.platform.PlatformDomain;
 import dev.anvil.server.platform.PlatformSettings;
 import dev.anvil.server.platform.logs.RecentLogRecords;
+import dev.anvil.server.realtime.Realtime;
+import dev.anvil.server.records.RecordsEngine;
+import dev.anvil.server.records.RecordsService;
 import dev.anvil.server.secrets.EncryptionKeyFile;
 import dev.anvil.server.secrets.KeyBootstrap;
 import dev.anvil.server.secrets.KeyRotation;
 import dev.anvil.server.secrets.SecretCipher;
 import dev.anvil.server.secrets.SecretStore;
-import dev.anvil.server.storage.Storage;
 import dev.anvil.server.secrets.SecretsService;
+import dev.anvil.server.storage.Storage;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
@@ -65,23 +67,36 @@ public final class AnvilServer implements AutoCloseable {
 
     /** Above the largest upload storage allows (200 MiB); JSON bodies have their own, lower limit. */
     private static final long LISTENER_PAYLOAD_LIMIT = 256L * 1024 * 1024;
+    /** How long the start waits for realtime's LISTEN connection before it accepts sockets anyway. */
+    private static final Duration REALTIME_LISTEN_WAIT = Duration.ofSeconds(5);
 
     private final AnvilConfig config;
+    /** Closed in reverse order of creation (see {@link #track}). */
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private Database database;
-    private SecretStore secrets;
-    private Credentials credentials;
-    private KeyBootstrap.Result keys;
-    private AuthDomain auth;
-    private Storage storage;
-    private Realtime realtime;
-    private RecordsEngine records;
+
+    // The data side, built by startDataSide in this order: the database, the instance's keys, then
+    // every domain. Routing only registers what is built here.
     private RecentLogRecords recentLogs;
     private Optional<Path> postgresLog = Optional.empty();
+    private Database database;
+    private SecretStore secrets;
+    private KeyBootstrap.Result keys;
+    private Credentials credentials;
+    private KeyRotation keyRotation;
+    private AuthDomain auth;
+    private OAuth oauth;
+    private DatabaseAdminApi databaseApi;
+    private RecordsEngine records;
+    private RecordsService recordsApi;
+    private Storage storage;
+    private Functions functions;
+    private SecretsService secretsApi;
+    private Realtime realtime;
+    private PlatformDomain platform;
+
+    // The HTTP side.
     private WebServer webServer;
     private String baseUrl;
-    private Functions functions;
-    private KeyRotation keyRotation;
 
     private AnvilServer(AnvilConfig config) {
         this.config = config;
@@ -103,11 +118,13 @@ public final class AnvilServer implements AutoCloseable {
         recentLogs = RecentLogRecords.install(config.getInt(PlatformSettings.LOG_BUFFER_RECORDS));
         track(recentLogs);
         Path dataDir = Path.of(config.get(CoreSettings.DATA_DIR));
-        // The data side (Postgres — a child process when embedded —, migrations, keys) comes up on
-        // another thread while this one prepares the HTTP side; on two cores that halves startup.
-        CompletableFuture<Void> dataSide = CompletableFuture.runAsync(() -> startDataSide(dataDir));
+        // The data side (Postgres — a child process when embedded —, migrations, keys, domains) comes
+        // up on another thread while this one prepares the HTTP side; on two cores that halves startup.
+        // Each gets a thread of its own: the common pool has one worker on two cores, and would run
+        // them one after the other.
+        CompletableFuture<Void> dataSide = CompletableFuture.runAsync(() -> startDataSide(dataDir), ownThread("anvil-data-side"));
         // Jackson builds its serializers on first use; pay that now, in parallel, not on the first request.
-        CompletableFuture<Void> jsonWarmUp = CompletableFuture.runAsync(HealthService::warmUp);
+        CompletableFuture<Void> jsonWarmUp = CompletableFuture.runAsync(HealthService::warmUp, ownThread("anvil-json-warm-up"));
         ObserveFeature observe = observeFeature();
         try {
             jsonWarmUp.join();
@@ -133,7 +150,9 @@ public final class AnvilServer implements AutoCloseable {
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
         }
-        webServer = builder.build().start();
+        WebServer server = builder.build();
+        realtime.awaitListening(REALTIME_LISTEN_WAIT);
+        webServer = server.start();
         if (!webServer.isRunning() || webServer.port() < 0) {
             // Helidon logs a bind failure and returns; a server that cannot listen must not look started.
             throw new IllegalStateException("HTTP listener could not start on " + config.get(CoreSettings.HOST) + ":"
@@ -146,16 +165,19 @@ public final class AnvilServer implements AutoCloseable {
         functions.startRuntimeIfFunctionsExist();
     }
 
-    /** How functions (and other in-cluster callers) reach this server: ANVIL_INTERNAL_URL, else loopback. */
-    private String internalUrl() {
-        return config.find(FunctionSettings.INTERNAL_URL).orElseGet(() -> {
-            String host = config.get(CoreSettings.HOST);
-            boolean anyAddress = host.equals("0.0.0.0") || host.equals("::") || host.equals("localhost");
-            return "http://" + (anyAddress ? "127.0.0.1" : host) + ":" + webServer.port();
-        });
+    /** A daemon thread per task, as the common pool's were: a start that failed elsewhere must not keep the JVM up. */
+    private static Executor ownThread(String name) {
+        return task -> Thread.ofPlatform().daemon().name(name).start(task);
     }
 
     private void startDataSide(Path dataDir) {
+        openDatabase(dataDir);
+        loadKeys(dataDir);
+        buildDomains(dataDir);
+    }
+
+    /** The configured database, or the embedded one; migrated. */
+    private void openDatabase(Path dataDir) {
         DatabaseLocation location = DatabaseLocation.fromConfig(config).orElseGet(() -> {
             EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir, config.getInt(DatabaseSettings.EMBEDDED_PORT));
             track(embedded);
@@ -165,24 +187,50 @@ public final class AnvilServer implements AutoCloseable {
         database = Database.connect(location, config.getInt(DatabaseSettings.POOL_SIZE));
         track(database);
         Migrations.migrate(database.dataSource());
+    }
 
+    /** The instance's secrets, keys and the credential checks every service uses. */
+    private void loadKeys(Path dataDir) {
         EncryptionKeyFile.KeyMaterial keyMaterial = EncryptionKeyFile.resolve(config, dataDir);
         secrets = new SecretStore(database.client(), SecretCipher.fromKeyMaterial(keyMaterial.material()));
         keys = KeyBootstrap.run(config, secrets, database.dataSource(), keyMaterial.source());
-
         Clock clock = Clock.systemUTC();
         AccessTokens accessTokens = new AccessTokens(SigningKeys.load(secrets),
                 config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock, AuthSettings.clockSkew(config));
         ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
         credentials = new Credentials(projectKeys, accessTokens);
-        storage = Storage.start(config, dataDir, database.dataSource(), keys.jwtSecret());
-        track(storage);
         keyRotation = new KeyRotation(database.client(), secrets.cipher(), clock, projectKeys::reload);
-        functions = Functions.create(config, dataDir, database.client(), secrets, clock, () -> baseUrl, this::internalUrl);
-        track(functions);
-        realtime = new Realtime(config, database, credentials);
+    }
+
+    /**
+     * Every domain, with what it needs handed in; {@code baseUrl} and {@code internalUrl} are
+     * suppliers because they are known only once the server listens.
+     */
+    private void buildDomains(Path dataDir) {
+        Clock clock = Clock.systemUTC();
+        auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, clock, this::baseUrl);
+        oauth = OAuth.create(config, database.client(), secrets, credentials, auth, clock, this::baseUrl);
+        databaseApi = DatabaseAdminApi.create(config, database, credentials);
         records = RecordsEngine.start(config, database);
         track(records);
+        recordsApi = RecordsService.create(config, credentials, records);
+        storage = Storage.start(config, dataDir, database.dataSource(), keys.jwtSecret(), credentials, this::baseUrl);
+        track(storage);
+        functions = Functions.create(config, dataDir, database.client(), secrets, credentials, clock, this::baseUrl,
+                this::internalUrl);
+        track(functions);
+        secretsApi = new SecretsService(credentials, secrets, keyRotation, functions::secretsChanged);
+        realtime = new Realtime(config, database, credentials);
+        platform = PlatformDomain.create(config, database, credentials, recentLogs, postgresLog);
+    }
+
+    /** How functions (and other in-cluster callers) reach this server: ANVIL_INTERNAL_URL, else loopback. */
+    private String internalUrl() {
+        return config.find(FunctionSettings.INTERNAL_URL).orElseGet(() -> {
+            String host = config.get(CoreSettings.HOST);
+            boolean anyAddress = host.equals("0.0.0.0") || host.equals("::") || host.equals("localhost");
+            return "http://" + (anyAddress ? "127.0.0.1" : host) + ":" + webServer.port();
+        });
     }
 
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
@@ -205,25 +253,27 @@ public final class AnvilServer implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Filters, error handling, then each domain's routes; nothing is built here. The first route that
+     * matches wins, so the order is kept: the records routes (and a PostgREST-wire mount at any
+     * configured path) come last.
+     */
     private void routing(HttpRouting.Builder routing, BodyLimit bodyLimit) {
         routing.addFilter(new CorsFilter());
         routing.addFilter(bodyLimit.filter());
         routing.addFilter(new ClientAddress(config.getInt(HttpSettings.TRUSTED_PROXY_HOPS)).filter());
-        PlatformDomain platform = PlatformDomain.create(config, database, credentials, recentLogs, postgresLog);
         routing.addFilter(platform.auditLog().filter());
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
-        DatabaseAdminApi.register(routing, config, database, credentials);
-        auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, Clock.systemUTC(), this::baseUrl);
-        auth.register(routing);
-        OAuth.create(config, database.client(), secrets, credentials, auth, Clock.systemUTC(), this::baseUrl).register(routing);
-        routing.register("/api/storage", storage.services(credentials, this::baseUrl));
-        routing.register("/api/secrets", new SecretsService(credentials, secrets, keyRotation, functions::secretsChanged));
-        routing.register("/api/functions", functions.adminService(credentials));
-        routing.register("/functions", functions.invocationService());
-        realtime.routing(routing);
-        RecordsService.register(routing, config, credentials, records);
         platform.register(routing, auth::metadata);
+        databaseApi.register(routing);
+        auth.register(routing);
+        oauth.register(routing);
+        storage.register(routing);
+        routing.register("/api/secrets", secretsApi);
+        functions.register(routing);
+        realtime.register(routing);
+        recordsApi.register(routing);
     }
 
     public int port() {
@@ -233,6 +283,11 @@ public final class AnvilServer implements AutoCloseable {
     /** The public base URL (API_BASE_URL, or http://localhost:port). */
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /** True when this start generated the admin and anon keys (the instance's first start). */
+    public boolean generatedAccessKeys() {
+        return keys != null && keys.generatedAccessKeys();
     }
 
     public Database database() {
@@ -251,18 +306,13 @@ public final class AnvilServer implements AutoCloseable {
         return auth;
     }
 
-    public Functions functions() {
-        return functions;
-    }
-
     /** The records engine (its schema cache reloads on {@code NOTIFY pgrst} or {@link RecordsEngine#reloadSchemaCache()}). */
     public RecordsEngine records() {
         return records;
     }
 
-    /** True when this start generated the admin and anon keys (the instance's first start). */
-    public boolean generatedAccessKeys() {
-        return keys != null && keys.generatedAccessKeys();
+    public Functions functions() {
+        return functions;
     }
 
     @Override

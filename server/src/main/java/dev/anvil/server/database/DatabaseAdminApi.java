@@ -9,6 +9,7 @@ import dev.anvil.server.database.tables.TablesService;
 import dev.anvil.server.db.Database;
 import dev.anvil.server.db.RoleTransaction;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpService;
 
 /**
  * The database domain's routes (contract §3.1, §3.4, §3.5): the tables API, schema metadata, raw
@@ -16,18 +17,30 @@ import io.helidon.webserver.http.HttpRouting;
  */
 public final class DatabaseAdminApi {
 
-    private DatabaseAdminApi() {
+    private final HttpService tables;
+    private final HttpService metadata;
+    private final HttpService rawSql;
+    private final HttpService bulkUpsert;
+
+    private DatabaseAdminApi(AnvilConfig config, Database database, Credentials credentials) {
+        RoleTransaction transactions = new RoleTransaction(database.dataSource());
+        tables = new TablesService(credentials, transactions, config.getSeconds(DatabaseApiSettings.COUNT_TIMEOUT));
+        metadata = new DatabaseMetadataService(credentials, transactions);
+        rawSql = new RawSqlService(credentials, new RawSqlExecutor(database.location(),
+                config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT), config.getInt(DatabaseApiSettings.RAWSQL_MAX_ROWS)));
+        bulkUpsert = new BulkUpsertService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT));
     }
 
-    public static void register(HttpRouting.Builder routing, AnvilConfig config, Database database, Credentials credentials) {
+    /** Builds the services, after making sure project_admin may create schemas in this database. */
+    public static DatabaseAdminApi create(AnvilConfig config, Database database, Credentials credentials) {
         DatabasePrivileges.ensure(database.dataSource());
-        RoleTransaction transactions = new RoleTransaction(database.dataSource());
-        routing.register("/api/database/tables",
-                new TablesService(credentials, transactions, config.getSeconds(DatabaseApiSettings.COUNT_TIMEOUT)));
-        routing.register("/api/database", new DatabaseMetadataService(credentials, transactions));
-        routing.register("/api/database/advance", new RawSqlService(credentials, new RawSqlExecutor(database.location(),
-                config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT), config.getInt(DatabaseApiSettings.RAWSQL_MAX_ROWS))));
-        routing.register("/api/database/advance/bulk-upsert",
-                new BulkUpsertService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT)));
+        return new DatabaseAdminApi(config, database, credentials);
+    }
+
+    public void register(HttpRouting.Builder routing) {
+        routing.register("/api/database/tables", tables);
+        routing.register("/api/database", metadata);
+        routing.register("/api/database/advance", rawSql);
+        routing.register("/api/database/advance/bulk-upsert", bulkUpsert);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anvil.server.db.PgErrors;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.Principal;
@@ -114,7 +115,7 @@ final class SchemaCatalog {
         try {
             return transactions.run(Principal.PROJECT_ADMIN, new Principal.ApiKey().claimsJson(), true, work);
         } catch (SQLException e) {
-            throw DatabaseErrors.translate(e);
+            throw PgErrors.toApiException(e);
         }
     }
 

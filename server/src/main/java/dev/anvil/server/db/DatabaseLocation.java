@@ -3,7 +3,11 @@ package dev.anvil.server.db;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
 
 import dev.anvil.server.config.AnvilConfig;
 
@@ -62,6 +66,23 @@ public record DatabaseLocation(String jdbcUrl, String user, String password) {
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
         String hostPart = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         return new DatabaseLocation("jdbc:postgresql://" + hostPart + ":" + port + path + query, user, password);
+    }
+
+    /**
+     * A connection of its own, outside the pool, for work that must not share one (a LISTEN, raw SQL
+     * with its own protocol settings); {@code applicationName} names it in {@code pg_stat_activity}.
+     */
+    public Connection openDedicated(String applicationName, Properties settings) throws SQLException {
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        if (user != null) {
+            properties.setProperty("user", user);
+        }
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        properties.setProperty("ApplicationName", applicationName);
+        return DriverManager.getConnection(jdbcUrl, properties);
     }
 
     private static String decode(String s) {

@@ -5,13 +5,25 @@ import java.sql.SQLException;
 import dev.anvil.server.http.ApiException;
 
 /**
- * InsForge's mapping of Postgres errors to its error body (contract §9), for the platform's own
- * routes. The records and RPC routes do not use this: they answer PostgREST's error shape.
+ * InsForge's mapping of Postgres errors to its error body (contract §9), for every InsForge-shaped
+ * route, so the same SQLSTATE answers the same everywhere. The records and RPC routes do not use
+ * this: they answer PostgREST's error shape.
+ *
+ * <p>The contract's table first (unique, foreign-key and not-null violations, unknown objects,
+ * RLS refusals, the statement timeout as 408). Then the SQLSTATE classes that mean "this request
+ * cannot be done" rather than "the server is broken", which InsForge would answer with 500 and Anvil
+ * answers with 400: syntax and access rules (42), integrity (23), data (22), {@code RAISE} in user
+ * code (P0), an object that others still depend on (2B), a feature not available this way (0A),
+ * statement-state problems such as a write in a read-only transaction or a lock not available
+ * (25, 55), cardinality and routine errors raised by user code (21, 2F, 38, 39), WITH CHECK OPTION
+ * (44), unknown schema or catalog (3D, 3F), program limits (54). Anything else — lost connections,
+ * resources, internal errors — is a 500.
  */
 public final class PgErrors {
 
     private static final String RLS_HINT =
             "Check the row-level security policies and grants of the table for the caller's role.";
+    private static final String DEPENDENTS_HINT = "Other objects depend on it; drop or change them first.";
 
     private PgErrors() {
     }
@@ -32,19 +44,16 @@ public final class PgErrors {
     }
 
     private static ApiException byClass(String state, String message) {
-        if (state.startsWith("42")) {
-            return new ApiException(400, "DATABASE_VALIDATION_ERROR", message);
-        }
-        if (state.startsWith("23")) {
-            return new ApiException(400, "DATABASE_CONSTRAINT_VIOLATION", message);
-        }
-        if (state.startsWith("22")) {
-            return new ApiException(400, "INVALID_INPUT", message);
-        }
-        if (state.startsWith("P0")) {
-            return new ApiException(400, "DATABASE_INVALID_PARAMETER", message);
-        }
-        return new ApiException(500, "DATABASE_INTERNAL_ERROR", message);
+        String sqlClass = state.length() >= 2 ? state.substring(0, 2) : "";
+        return switch (sqlClass) {
+            case "42", "21", "25", "2F", "38", "39", "3D", "3F", "44", "54", "55" ->
+                    new ApiException(400, "DATABASE_VALIDATION_ERROR", message);
+            case "23" -> new ApiException(400, "DATABASE_CONSTRAINT_VIOLATION", message);
+            case "2B" -> new ApiException(400, "DATABASE_CONSTRAINT_VIOLATION", message, DEPENDENTS_HINT);
+            case "22", "0A" -> new ApiException(400, "INVALID_INPUT", message);
+            case "P0" -> new ApiException(400, "DATABASE_INVALID_PARAMETER", message);
+            default -> new ApiException(500, "DATABASE_INTERNAL_ERROR", message);
+        };
     }
 
     /** pgjdbc appends "Where:"/"Position:" lines; the first line is the part a client can act on. */

@@ -10,6 +10,7 @@ import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.http.RateLimit;
 import dev.anvil.server.secrets.SecretStore;
 import io.helidon.dbclient.DbClient;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 
 /**
@@ -22,30 +23,28 @@ public final class Functions implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Functions.class.getName());
 
     private final FunctionStore store;
-    private final FunctionCatalog catalog;
     private final FunctionSecrets secrets;
     private final FunctionRuntime runtime;
-    private final FunctionDeployer deployer;
-    private final long maxResponseBytes;
-    private final RateLimit writes;
+    private final HttpService adminService;
+    private final HttpService invocationService;
 
     private Functions(FunctionStore store, FunctionCatalog catalog, FunctionSecrets secrets, FunctionRuntime runtime,
-                      Supplier<String> baseUrl, long maxResponseBytes, RateLimit writes) {
-        this.writes = writes;
+                      Credentials credentials, Supplier<String> baseUrl, long maxResponseBytes, RateLimit writes) {
         this.store = store;
-        this.catalog = catalog;
         this.secrets = secrets;
         this.runtime = runtime;
-        this.maxResponseBytes = maxResponseBytes;
-        this.deployer = new FunctionDeployer(store, runtime, catalog, baseUrl);
+        FunctionDeployer deployer = new FunctionDeployer(store, runtime, catalog, baseUrl);
+        this.adminService = new FunctionsService(credentials, store, catalog, deployer, runtime, writes);
+        this.invocationService = new FunctionInvocationService(catalog, runtime, maxResponseBytes);
     }
 
     /**
      * @param baseUrl     the public base URL (known once the server listens)
      * @param internalUrl how a function reaches this server (its INSFORGE_INTERNAL_URL)
      */
-    public static Functions create(AnvilConfig config, Path dataDir, DbClient db, SecretStore secretStore, Clock clock,
-                                   Supplier<String> baseUrl, Supplier<String> internalUrl) {
+    public static Functions create(AnvilConfig config, Path dataDir, DbClient db, SecretStore secretStore,
+                                   Credentials credentials, Clock clock, Supplier<String> baseUrl,
+                                   Supplier<String> internalUrl) {
         FunctionStore store = new FunctionStore(db);
         // A local runtime belongs to this server, so its functions call this server back. A remote
         // runtime is shared by every replica: all must hand it the same secrets (else each would
@@ -57,18 +56,14 @@ public final class Functions implements AutoCloseable {
         // InsForge rate limits function writes per IP: each deploy starts workers on the runtime.
         RateLimit writes = new RateLimit("function-writes", RateLimit.Rule.from(config, FunctionSettings.RATE_LIMIT_WRITES),
                 "Too many function changes from this address, please try again later", clock);
-        return new Functions(store, new FunctionCatalog(store, clock), secrets, runtime, baseUrl,
+        return new Functions(store, new FunctionCatalog(store, clock), secrets, runtime, credentials, baseUrl,
                 config.getLong(FunctionSettings.MAX_RESPONSE_MB) * 1024 * 1024, writes);
     }
 
-    /** {@code /api/functions}. */
-    public HttpService adminService(Credentials credentials) {
-        return new FunctionsService(credentials, store, catalog, deployer, runtime, writes);
-    }
-
-    /** {@code /functions} (the invocation proxy; no {@code /api} prefix). */
-    public HttpService invocationService() {
-        return new FunctionInvocationService(catalog, runtime, maxResponseBytes);
+    /** Mounts {@code /api/functions} (admin) and {@code /functions} (the invocation proxy; no {@code /api} prefix). */
+    public void register(HttpRouting.Builder routing) {
+        routing.register("/api/functions", adminService);
+        routing.register("/functions", invocationService);
     }
 
     /** A secret changed: the next invocation sees the new set. */

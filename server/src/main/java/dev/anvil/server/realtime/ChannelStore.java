@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.http.ApiException;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.JsonFields;
 

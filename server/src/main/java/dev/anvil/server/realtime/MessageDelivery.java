@@ -17,6 +17,8 @@ import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.server.db.PgNotificationListener;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
 
 /**
@@ -26,11 +28,16 @@ import dev.anvil.server.http.Json;
  * {@code senderType}, {@code senderId} when there is one, {@code timestamp}). Each message is
  * encoded once and the same frame queued for every socket in the room, publisher included.
  *
- * <p>Runs on the listener thread with the listener's own connection, a batch of NOTIFY ids at a
- * time (one query per batch, however many messages arrived together). Audience counts and webhooks
- * are written afterwards off that thread, so they never delay delivery.
+ * <p>Runs on the LISTEN thread ({@link PgNotificationListener}) with its own connection, on
+ * {@value #MESSAGE_CHANNEL} (the id of each new row in {@code realtime.messages}) and
+ * {@value #PRESENCE_CHANNEL} (joins and leaves from any replica): a batch of message ids at a time (one
+ * query per batch, however many messages arrived together). Audience counts and webhooks are written
+ * afterwards off that thread, so they never delay delivery.
  */
-final class MessageDelivery implements RealtimeListener.Handler {
+final class MessageDelivery implements PgNotificationListener.Handler {
+
+    static final String MESSAGE_CHANNEL = "realtime_message";
+    static final String PRESENCE_CHANNEL = "realtime_presence";
 
     private static final System.Logger LOG = System.getLogger(MessageDelivery.class.getName());
 
@@ -82,7 +89,26 @@ final class MessageDelivery implements RealtimeListener.Handler {
     }
 
     @Override
-    public void messages(Connection connection, List<String> messageIds) throws SQLException {
+    public void notifications(Connection connection, List<PgNotificationListener.Notification> batch) throws SQLException {
+        List<String> messageIds = new ArrayList<>(batch.size());
+        for (PgNotificationListener.Notification notification : batch) {
+            if (MESSAGE_CHANNEL.equals(notification.channel())) {
+                messageIds.add(notification.payload());
+            } else if (PRESENCE_CHANNEL.equals(notification.channel())) {
+                // Messages first: a join/leave relayed after the messages that preceded it.
+                if (!messageIds.isEmpty()) {
+                    messages(connection, messageIds);
+                    messageIds = new ArrayList<>();
+                }
+                presence(notification.payload());
+            }
+        }
+        if (!messageIds.isEmpty()) {
+            messages(connection, messageIds);
+        }
+    }
+
+    private void messages(Connection connection, List<String> messageIds) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(SELECT
                 + "m.id = ANY (?::uuid[]) ORDER BY m.created_at, m.id")) {
             // Anyone may NOTIFY this channel; only well-formed ids reach the query.
@@ -153,8 +179,7 @@ final class MessageDelivery implements RealtimeListener.Handler {
     }
 
     /** Presence joins and leaves from any replica, relayed to this server's sockets in the room. */
-    @Override
-    public void presence(String payload) {
+    private void presence(String payload) {
         JsonNode event;
         try {
             event = Json.parse(payload);

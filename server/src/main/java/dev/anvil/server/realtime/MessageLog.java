@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
 
 /**

@@ -14,7 +14,7 @@ import javax.sql.DataSource;
  * Who is in which channel, kept in Postgres so every replica sees the same members (InsForge keeps
  * it in process memory, which breaks as soon as two servers share a database). Joins and leaves
  * are announced with NOTIFY {@code realtime_presence} from inside the same transaction, and each
- * replica relays them to its own sockets ({@link RealtimeListener}).
+ * replica relays them to its own sockets ({@link MessageDelivery}).
  *
  * <p>Each server renews a heartbeat; when one stops (crash, kill -9, partition) the others sweep
  * it after {@link #expiry} and its members leave. The SQL lives in {@code V40__realtime_delivery.sql}

@@ -3,6 +3,7 @@ package dev.anvil.server.realtime;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.db.Database;
+import dev.anvil.server.db.PgNotificationListener;
 import dev.anvil.server.http.Json;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
@@ -24,6 +26,8 @@ import io.helidon.webserver.websocket.WsRouting;
 public final class Realtime implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Realtime.class.getName());
+    /** Notifications arrive at once whatever this is; it bounds how long shutdown may wait for the loop. */
+    private static final Duration LISTEN_POLL = Duration.ofMillis(500);
 
     private final Presence presence;
     private final Rooms rooms = new Rooms();
@@ -32,7 +36,7 @@ public final class Realtime implements AutoCloseable {
             Thread.ofPlatform().daemon().name("anvil-realtime-timer").factory());
     private final Webhooks webhooks;
     private final RealtimeEndpoint endpoint;
-    private final RealtimeListener listener;
+    private final PgNotificationListener listener;
     private final RealtimeAdminService adminService;
     private final MessageLog messages;
     private boolean firstHeartbeat = true;
@@ -49,12 +53,12 @@ public final class Realtime implements AutoCloseable {
                 presence, rooms, background);
         this.endpoint = new RealtimeEndpoint(credentials, events, config.getLong(RealtimeSettings.PING_INTERVAL_MS),
                 config.getLong(RealtimeSettings.PING_TIMEOUT_MS), maxPayloadBytes, config.getInt(RealtimeSettings.RATE_LIMIT));
-        this.listener = new RealtimeListener(database.location(),
-                new MessageDelivery(rooms, database.dataSource(), background, webhooks));
         this.messages = new MessageLog(database.dataSource());
         this.adminService = new RealtimeAdminService(credentials, new ChannelStore(database.dataSource()), messages);
 
-        listener.start();
+        this.listener = PgNotificationListener.start("anvil-realtime-listen", database.location(),
+                List.of(MessageDelivery.MESSAGE_CHANNEL, MessageDelivery.PRESENCE_CHANNEL), LISTEN_POLL,
+                new MessageDelivery(rooms, database.dataSource(), background, webhooks));
         timers.scheduleWithFixedDelay(this::heartbeat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         long sweep = config.getLong(RealtimeSettings.RETENTION_SWEEP_SECONDS);
         timers.scheduleWithFixedDelay(this::retention, Math.min(60, sweep), sweep, TimeUnit.SECONDS);
@@ -77,7 +81,7 @@ public final class Realtime implements AutoCloseable {
      * HTTP routes: the admin API, and an Engine.IO error for long-polling requests (Anvil speaks the
      * websocket transport only, which is all the SDK uses).
      */
-    public void routing(HttpRouting.Builder routing) {
+    public void register(HttpRouting.Builder routing) {
         routing.register("/api/realtime", adminService);
         routing.any(RealtimeEndpoint.PATH, (req, res) -> {
             res.status(400);
@@ -88,6 +92,28 @@ public final class Realtime implements AutoCloseable {
     /** True once the LISTEN connection is up. */
     public boolean isListening() {
         return listener.isListening();
+    }
+
+    /**
+     * Waits (up to {@code timeout}) for the LISTEN connection to be up; the server calls it before it
+     * accepts connections. Why not start the listener after the server listens, to shorten start-up:
+     * a socket can only subscribe once the server listens, and it is sent what is NOTIFYed while it is
+     * subscribed. A message stored before the LISTEN is up reaches nobody — the catch-up runs only on a
+     * reconnect, from the last message delivered, and on the first connect there is none. With the
+     * listener up before the first socket can connect, every message published after a socket
+     * subscribed (from any replica, or by SQL) reaches it; starting it later would open a window in
+     * which a subscribed socket silently misses messages. The wait costs nothing in practice: the
+     * listener starts with the data side, well before the HTTP listener is ready.
+     */
+    public void awaitListening(Duration timeout) {
+        try {
+            if (!listener.awaitFirstListen(timeout)) {
+                LOG.log(Level.WARNING, "Realtime LISTEN connection not up after " + timeout.toMillis()
+                        + " ms; accepting connections anyway, it keeps retrying");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public int socketCount() {

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import dev.anvil.server.auth.Credentials;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Principal;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsCloseCodes;

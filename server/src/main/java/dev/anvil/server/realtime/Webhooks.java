@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 
 import javax.sql.DataSource;
 
+import dev.anvil.server.http.LazyHttpClient;
+
 /**
  * Channel webhooks (contract §6.3): the bare payload is POSTed to each of the channel's
  * {@code webhook_urls} with {@code X-InsForge-Event}, {@code X-InsForge-Channel} and
@@ -35,7 +37,7 @@ final class Webhooks implements AutoCloseable {
     private final DataSource dataSource;
     private final WebhookTargets targets;
     private final Duration timeout;
-    private final HttpClient client;
+    private final LazyHttpClient client;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
     Webhooks(DataSource dataSource, WebhookTargets targets, Duration timeout) {
@@ -43,11 +45,11 @@ final class Webhooks implements AutoCloseable {
         this.targets = targets;
         this.timeout = timeout;
         // Redirects are not followed: a permitted host could otherwise bounce the call to a refused one.
-        this.client = HttpClient.newBuilder()
+        this.client = new LazyHttpClient(() -> HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(workers)
-                .build();
+                .build());
     }
 
     void dispatch(String messageId, String event, String channel, String payloadJson, List<String> urls) {
@@ -100,7 +102,7 @@ final class Webhooks implements AutoCloseable {
         }
         for (int attempt = 0; attempt <= RETRIES; attempt++) {
             try {
-                HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response = client.get().send(request, HttpResponse.BodyHandlers.discarding());
                 return response.statusCode() >= 200 && response.statusCode() < 300;
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, "Webhook " + url + " attempt " + (attempt + 1) + " failed: " + e);

@@ -1,7 +1,9 @@
 package dev.anvil.server.records;
 
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,8 @@ public final class RecordsEngine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RecordsEngine.class.getName());
     /** Errors that mean the statement was built from a stale cache (a table or column changed under it). */
     private static final Set<String> STALE_CACHE_STATES = Set.of("42P01", "42703", "42883", "0A000");
+    /** Schema reloads are rare; the LISTEN loop wakes this often only for the keep-alive ping and shutdown. */
+    private static final Duration SCHEMA_LISTEN_POLL = Duration.ofSeconds(5);
 
     private final SchemaCacheHolder cache;
     private final QueryRunner runner;
@@ -62,14 +66,32 @@ public final class RecordsEngine implements AutoCloseable {
                 .orElse(List.of());
         SchemaCacheHolder holder = new SchemaCacheHolder(database.dataSource(), new SchemaCacheLoader(schemas));
         holder.reload();
-        PgNotificationListener listener = PgNotificationListener.start("records-schema-listener", database.location(),
-                List.of("pgrst"), (channel, payload) -> {
-                    if (payload == null || payload.isEmpty() || payload.startsWith("reload")) {
-                        holder.reload();
-                    }
-                }, holder::reload);
+        PgNotificationListener listener = PgNotificationListener.start("anvil-listen", database.location(),
+                List.of("pgrst"), SCHEMA_LISTEN_POLL, new SchemaReloads(holder));
         return new RecordsEngine(holder, new QueryRunner(database.dataSource(),
                 config.getInt(dev.anvil.server.db.DatabaseSettings.POOL_SIZE)), listener);
+    }
+
+    /**
+     * {@code NOTIFY pgrst} (empty or {@code reload schema}) reloads the cache, as in PostgREST; so does
+     * a reconnect, since a NOTIFY sent while the connection was down is lost.
+     */
+    private record SchemaReloads(SchemaCacheHolder holder) implements PgNotificationListener.Handler {
+        @Override
+        public void connected(Connection connection, boolean reconnect) {
+            if (reconnect) {
+                holder.reload();
+            }
+        }
+
+        @Override
+        public void notifications(Connection connection, List<PgNotificationListener.Notification> batch) {
+            // However many arrived together, one reload reads the catalog as it is now.
+            if (batch.stream().map(PgNotificationListener.Notification::payload)
+                    .anyMatch(payload -> payload == null || payload.isEmpty() || payload.startsWith("reload"))) {
+                holder.reload();
+            }
+        }
     }
 
     /** Re-reads the schema cache now (the database module calls this after DDL). */

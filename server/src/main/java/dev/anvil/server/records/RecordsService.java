@@ -1,14 +1,19 @@
 package dev.anvil.server.records;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.anvil.server.auth.Credentials;
+import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Principal;
 import dev.anvil.server.records.proxy.PostgrestProxy;
+import dev.anvil.server.records.proxy.RoleExchange;
 import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -28,35 +33,39 @@ public final class RecordsService {
     private final Credentials credentials;
     private final RecordsEngine engine;
     private final PostgrestProxy proxy;
+    /** Where the PostgREST-wire routes are mounted ({@code ANVIL_POSTGREST_PATH}), if anywhere. */
+    private final Optional<String> postgrestMount;
 
-    public RecordsService(Credentials credentials, RecordsEngine engine, PostgrestProxy proxy) {
+    private RecordsService(Credentials credentials, RecordsEngine engine, PostgrestProxy proxy, Optional<String> postgrestMount) {
         this.credentials = credentials;
         this.engine = engine;
         this.proxy = proxy;
+        this.postgrestMount = postgrestMount;
+    }
+
+    /** The routes as configured: engine or proxy, and the PostgREST-wire mount when there is one. */
+    public static RecordsService create(AnvilConfig config, Credentials credentials, RecordsEngine engine) {
+        PostgrestProxy proxy = config.find(RecordsSettings.POSTGREST_BASE_URL)
+                .map(url -> new PostgrestProxy(url, new RoleExchange(credentials.accessTokens(), Clock.systemUTC())))
+                .orElse(null);
+        Optional<String> mount = config.find(RecordsSettings.POSTGREST_PATH).map(path -> {
+            String absolute = path.startsWith("/") ? path : "/" + path;
+            if (absolute.length() < 2) {
+                throw new AnvilConfig.ConfigException(RecordsSettings.POSTGREST_PATH, "must be a path below the root, such as /rest/v1");
+            }
+            return absolute.endsWith("/") ? absolute.substring(0, absolute.length() - 1) : absolute;
+        });
+        return new RecordsService(credentials, engine, proxy, mount);
     }
 
     /**
-     * Mounts the records and RPC routes (engine or proxy, as configured) and, when
-     * {@code ANVIL_POSTGREST_PATH} is set, the PostgREST-wire routes.
+     * Mounts the records and RPC routes and, when {@code ANVIL_POSTGREST_PATH} is set, the
+     * PostgREST-wire routes.
      */
-    public static void register(io.helidon.webserver.http.HttpRouting.Builder routing,
-                                dev.anvil.server.config.AnvilConfig config, Credentials credentials, RecordsEngine engine) {
-        PostgrestProxy proxy = config.find(RecordsSettings.POSTGREST_BASE_URL)
-                .map(url -> new PostgrestProxy(url, new dev.anvil.server.records.proxy.RoleExchange(
-                        credentials.accessTokens(), java.time.Clock.systemUTC())))
-                .orElse(null);
-        RecordsService service = new RecordsService(credentials, engine, proxy);
-        routing.register("/api/database/records", service.records());
-        routing.register("/api/database/rpc", service.rpc());
-        config.find(RecordsSettings.POSTGREST_PATH).ifPresent(path -> {
-            String mount = path.startsWith("/") ? path : "/" + path;
-            if (mount.length() < 2) {
-                throw new dev.anvil.server.config.AnvilConfig.ConfigException(RecordsSettings.POSTGREST_PATH,
-                        "must be a path below the root, such as /rest/v1");
-            }
-            routing.register(mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount,
-                    new PostgrestWireService(credentials.accessTokens(), engine));
-        });
+    public void register(HttpRouting.Builder routing) {
+        routing.register("/api/database/records", records());
+        routing.register("/api/database/rpc", rpc());
+        postgrestMount.ifPresent(mount -> routing.register(mount, new PostgrestWireService(credentials.accessTokens(), engine)));
     }
 
     /** Routes for {@code /api/database/records}. */

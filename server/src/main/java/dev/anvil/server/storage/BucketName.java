@@ -3,6 +3,7 @@ package dev.anvil.server.storage;
 import java.util.regex.Pattern;
 
 import dev.anvil.server.http.ApiException;
+import dev.anvil.server.http.PercentEncoding;
 
 /**
  * A bucket name as InsForge allows it: letters, digits, {@code -} and {@code _} (contract §4). The
@@ -23,7 +24,7 @@ public record BucketName(String value) {
 
     /** A bucket name from the raw URL path segment. */
     public static BucketName fromRawPath(String raw) {
-        return new BucketName(ObjectKey.percentDecode(raw).orElse(raw));
+        return new BucketName(PercentEncoding.decode(raw).orElse(raw));
     }
 
     @Override

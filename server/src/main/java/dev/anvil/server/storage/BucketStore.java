@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.http.ApiException;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
 
 /**
@@ -50,7 +51,7 @@ final class BucketStore {
                 ObjectNode bucket = buckets.addObject();
                 bucket.put("name", rows.getString(1));
                 bucket.put("public", rows.getBoolean(2));
-                bucket.put("createdAt", StoredObject.iso(rows.getObject(3, OffsetDateTime.class).toInstant()));
+                bucket.put("createdAt", IsoTime.of(rows.getObject(3, OffsetDateTime.class).toInstant()));
             }
         }
         return buckets;
@@ -149,8 +150,8 @@ final class BucketStore {
         ObjectNode config = Json.object();
         config.put("id", rows.getString(1));
         config.put("maxFileSizeMb", rows.getInt(2));
-        config.put("createdAt", StoredObject.iso(rows.getObject(3, OffsetDateTime.class).toInstant()));
-        config.put("updatedAt", StoredObject.iso(rows.getObject(4, OffsetDateTime.class).toInstant()));
+        config.put("createdAt", IsoTime.of(rows.getObject(3, OffsetDateTime.class).toInstant()));
+        config.put("updatedAt", IsoTime.of(rows.getObject(4, OffsetDateTime.class).toInstant()));
         return config;
     }
 

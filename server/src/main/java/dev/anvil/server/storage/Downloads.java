@@ -19,7 +19,9 @@ import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.ErrorBody;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
+import dev.anvil.server.http.PercentEncoding;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -134,7 +136,7 @@ final class Downloads {
             Duration lifetime = bucket.isPublic() ? PUBLIC_PRESIGNED_LIFETIME : Duration.ofSeconds(seconds);
             strategy.put("method", "presigned");
             strategy.put("url", presigning.get().download(bucket.name(), key, lifetime, ContentTypes.safe(row.mimeType())));
-            strategy.put("expiresAt", StoredObject.iso(clock.instant().plus(lifetime)));
+            strategy.put("expiresAt", IsoTime.of(clock.instant().plus(lifetime)));
             return strategy;
         }
         String url = StoredObject.objectUrl(baseUrl, bucket.name(), key);
@@ -146,7 +148,7 @@ final class Downloads {
         Instant expiresAt = clock.instant().plusSeconds(seconds);
         strategy.put("method", "presigned");
         strategy.put("url", url + "?" + signedUrls.query(bucket.name(), key, expiresAt));
-        strategy.put("expiresAt", StoredObject.iso(expiresAt));
+        strategy.put("expiresAt", IsoTime.of(expiresAt));
         return strategy;
     }
 
@@ -190,7 +192,7 @@ final class Downloads {
     /** {@code attachment} with the file name, ASCII fallback plus RFC 6266 UTF-8 form. */
     private static String attachment(String fileName) {
         String ascii = fileName.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "_");
-        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + ObjectKey.encodeUriComponent(fileName);
+        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + PercentEncoding.encodeUriComponent(fileName);
     }
 
     private static void copy(InputStream in, OutputStream out) throws IOException {

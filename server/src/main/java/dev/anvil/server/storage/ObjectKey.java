@@ -1,14 +1,11 @@
 package dev.anvil.server.storage;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Optional;
 
 import dev.anvil.server.http.ApiException;
+import dev.anvil.server.http.PercentEncoding;
 
 /**
  * An object key that is safe to use as a path under a bucket, on disk and in S3. Keys may contain
@@ -37,7 +34,7 @@ public record ObjectKey(String value) {
         if (raw == null || raw.isEmpty()) {
             throw invalid("Object key is required");
         }
-        return new ObjectKey(percentDecode(raw).orElseThrow(() -> invalid("Invalid key. It is not correctly percent-encoded")));
+        return new ObjectKey(PercentEncoding.decode(raw).orElseThrow(() -> invalid("Invalid key. It is not correctly percent-encoded")));
     }
 
     /**
@@ -66,7 +63,7 @@ public record ObjectKey(String value) {
 
     /** The key as one URL path segment, as the SDK encodes it ({@code encodeURIComponent}). */
     public String urlEncoded() {
-        return encodeUriComponent(value);
+        return PercentEncoding.encodeUriComponent(value);
     }
 
     private static void validate(String key) {
@@ -76,7 +73,7 @@ public record ObjectKey(String value) {
         String candidate = key;
         for (int round = 0; round < DECODE_ROUNDS; round++) {
             checkTraversal(candidate);
-            Optional<String> decoded = percentDecode(candidate);
+            Optional<String> decoded = PercentEncoding.decode(candidate);
             if (decoded.isEmpty() || decoded.get().equals(candidate)) {
                 break;
             }
@@ -114,63 +111,6 @@ public record ObjectKey(String value) {
     static ApiException invalid(String message) {
         return new ApiException(400, "STORAGE_INVALID_PARAMETER", message,
                 "Object keys may contain letters, digits, \"/\" folders and most punctuation, but not \"..\", a leading \"/\" or control characters.");
-    }
-
-    /**
-     * Strict percent-decoding of a URL path component as UTF-8 ({@code +} stays a plus); empty when
-     * a {@code %} is not followed by two hex digits or the bytes are not valid UTF-8.
-     */
-    static Optional<String> percentDecode(String raw) {
-        if (raw.indexOf('%') < 0) {
-            return Optional.of(raw);
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= raw.length()) {
-                    return Optional.empty();
-                }
-                int high = Character.digit(raw.charAt(i + 1), 16);
-                int low = Character.digit(raw.charAt(i + 2), 16);
-                if (high < 0 || low < 0) {
-                    return Optional.empty();
-                }
-                bytes.write(high << 4 | low);
-                i += 2;
-            } else {
-                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                if (Character.isHighSurrogate(c) && i + 1 < raw.length()) {
-                    encoded = raw.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-                    i++;
-                }
-                bytes.writeBytes(encoded);
-            }
-        }
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString());
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** JavaScript's {@code encodeURIComponent}: everything but {@code A-Z a-z 0-9 - _ . ! ~ * ' ( )} is escaped. */
-    static String encodeUriComponent(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 16);
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "-_.!~*'()".indexOf(c) >= 0) {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return out.toString();
     }
 
     @Override

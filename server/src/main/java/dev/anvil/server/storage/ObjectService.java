@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.JsonFields;
 import dev.anvil.server.http.Principal;
@@ -132,7 +133,7 @@ final class ObjectService implements HttpService {
             strategy.put("key", key.value());
             strategy.put("confirmRequired", true);
             strategy.put("confirmUrl", "/api/storage/buckets/" + name + "/objects/" + key.urlEncoded() + "/" + CONFIRM_UPLOAD);
-            strategy.put("expiresAt", StoredObject.iso(post.expiresAt()));
+            strategy.put("expiresAt", IsoTime.of(post.expiresAt()));
         } else {
             strategy.put("method", "direct");
             strategy.put("uploadUrl", StoredObject.objectUrl(baseUrl.get(), name, key));

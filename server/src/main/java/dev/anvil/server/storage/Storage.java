@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.db.RoleTransaction;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 
 /**
@@ -26,21 +27,30 @@ public final class Storage implements AutoCloseable {
     private static final long DEFAULT_CEILING_MB = 200;
 
     private final ObjectStore store;
-    private final DataSource dataSource;
-    private final SignedUrls signedUrls;
     private final OptionalLong fixedLimit;
-    private final Clock clock;
+    private final HttpService[] services;
 
-    private Storage(ObjectStore store, DataSource dataSource, SignedUrls signedUrls, OptionalLong fixedLimit, Clock clock) {
+    private Storage(ObjectStore store, DataSource dataSource, SignedUrls signedUrls, OptionalLong fixedLimit, Clock clock,
+                    Credentials credentials, Supplier<String> baseUrl) {
         this.store = store;
-        this.dataSource = dataSource;
-        this.signedUrls = signedUrls;
         this.fixedLimit = fixedLimit;
-        this.clock = clock;
+        BucketStore buckets = new BucketStore(dataSource);
+        RoleTransaction transactions = new RoleTransaction(dataSource);
+        Uploads uploads = new Uploads(store, transactions, fixedLimit, clock);
+        Downloads downloads = new Downloads(store, dataSource, transactions, signedUrls, credentials, clock);
+        this.services = new HttpService[] {
+                new BucketService(credentials, buckets, store),
+                new ObjectService(credentials, buckets, store, transactions, uploads, downloads, baseUrl)
+        };
     }
 
-    /** Opens the configured provider and sweeps what killed uploads left in it. */
-    public static Storage start(AnvilConfig config, Path dataDir, DataSource dataSource, String jwtSecret) {
+    /**
+     * Opens the configured provider and sweeps what killed uploads left in it.
+     *
+     * @param baseUrl the public URL links are built from (known once the server listens)
+     */
+    public static Storage start(AnvilConfig config, Path dataDir, DataSource dataSource, String jwtSecret,
+                                Credentials credentials, Supplier<String> baseUrl) {
         ObjectStore store = openStore(config, dataDir);
         if (store instanceof LocalObjectStore) {
             store.sweep();
@@ -50,7 +60,7 @@ public final class Storage implements AutoCloseable {
         }
         Clock clock = Clock.systemUTC();
         return new Storage(store, dataSource, SignedUrls.create(config.find(StorageSettings.SIGNING_KEY), jwtSecret, clock),
-                fixedLimit(config), clock);
+                fixedLimit(config), clock, credentials, baseUrl);
     }
 
     private static ObjectStore openStore(AnvilConfig config, Path dataDir) {
@@ -93,16 +103,9 @@ public final class Storage implements AutoCloseable {
         return fixedLimit.orElse(DEFAULT_CEILING_MB * 1024 * 1024) + Uploads.MULTIPART_OVERHEAD;
     }
 
-    /** The services to mount at {@code /api/storage}; {@code baseUrl} is the public URL links are built from. */
-    public HttpService[] services(Credentials credentials, Supplier<String> baseUrl) {
-        BucketStore buckets = new BucketStore(dataSource);
-        RoleTransaction transactions = new RoleTransaction(dataSource);
-        Uploads uploads = new Uploads(store, transactions, fixedLimit, clock);
-        Downloads downloads = new Downloads(store, dataSource, transactions, signedUrls, credentials, clock);
-        return new HttpService[] {
-                new BucketService(credentials, buckets, store),
-                new ObjectService(credentials, buckets, store, transactions, uploads, downloads, baseUrl)
-        };
+    /** Mounts the bucket and object services at {@code /api/storage}. */
+    public void register(HttpRouting.Builder routing) {
+        routing.register("/api/storage", services);
     }
 
     /** "local" or "s3". */

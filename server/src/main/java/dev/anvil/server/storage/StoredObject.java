@@ -4,11 +4,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.anvil.server.http.IsoTime;
 import dev.anvil.server.http.Json;
+import dev.anvil.server.http.PercentEncoding;
 
 /**
  * One row of {@code storage.objects}, and the two JSON shapes the contract gives it: the SDK's
@@ -19,8 +19,6 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
 
     static final String COLUMNS = "bucket, key, size, mime_type, uploaded_at, uploaded_by, uploaded_via, s3_access_key_id, etag";
 
-    /** JavaScript's {@code Date.toISOString()}: always milliseconds, always Z. */
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     static StoredObject from(ResultSet row) throws SQLException {
         return new StoredObject(row.getString("bucket"), row.getString("key"), row.getLong("size"), row.getString("mime_type"),
@@ -28,16 +26,12 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
                 row.getString("uploaded_via"), row.getString("s3_access_key_id"), row.getString("etag"));
     }
 
-    static String iso(Instant instant) {
-        return ISO.format(instant);
-    }
-
     /**
      * {@code <base>/api/storage/buckets/<bucket>/objects/<encoded key>?v=<version>}: the version
      * changes on every replacement, so caches keyed by URL never serve stale bytes.
      */
     String url(String baseUrl) {
-        String version = etag != null && !etag.isBlank() ? ObjectKey.encodeUriComponent(etag.replace("\"", ""))
+        String version = etag != null && !etag.isBlank() ? PercentEncoding.encodeUriComponent(etag.replace("\"", ""))
                 : Long.toString(uploadedAt.toEpochMilli());
         return objectUrl(baseUrl, new BucketName(bucket), new ObjectKey(key)) + "?v=" + version;
     }
@@ -53,7 +47,7 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
         file.put("key", key);
         file.put("size", size);
         file.put("mimeType", mimeType);
-        file.put("uploadedAt", iso(uploadedAt));
+        file.put("uploadedAt", IsoTime.of(uploadedAt));
         file.put("url", url(baseUrl));
         return file;
     }
@@ -65,7 +59,7 @@ record StoredObject(String bucket, String key, long size, String mimeType, Insta
         item.put("key", key);
         item.put("size", size);
         item.put("mime_type", mimeType);
-        item.put("uploaded_at", iso(uploadedAt));
+        item.put("uploaded_at", IsoTime.of(uploadedAt));
         item.put("uploaded_by", uploadedBy);
         item.put("uploaded_via", uploadedVia);
         item.put("s3_access_key_id", s3AccessKeyId);

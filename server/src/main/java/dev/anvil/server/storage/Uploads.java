@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
+import dev.anvil.server.http.MultipartReader;
 import dev.anvil.server.http.Principal;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
@@ -126,7 +127,7 @@ final class Uploads {
         } catch (DataReader.InsufficientDataAvailableException e) {
             // The client hung up mid-body; nobody is left to read the answer, but no stack trace either.
             throw invalid("The request body ended before the upload was complete");
-        } catch (MultipartReader.PartTooLargeException e) {
+        } catch (MultipartReader.TooLargeException e) {
             throw tooLarge(limit);
         } catch (MultipartReader.MalformedMultipartException e) {
             throw invalid("Malformed multipart body: " + e.getMessage());

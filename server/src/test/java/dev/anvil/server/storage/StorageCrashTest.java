@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,9 @@ import java.util.stream.Stream;
 
 import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.testing.HttpCall;
+import dev.anvil.server.testing.MultipartBody;
 import dev.anvil.server.testing.SharedPostgres;
+import dev.anvil.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,14 +47,7 @@ class StorageCrashTest {
     Path dataDir;
 
     Map<String, String> environment(DatabaseLocation database, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>();
-        env.put("DATABASE_URL", database.jdbcUrl());
-        env.put("POSTGRES_USER", database.user());
-        env.put("POSTGRES_PASSWORD", database.password());
-        env.put("PORT", "0");
-        env.put("ANVIL_HOST", "127.0.0.1");
-        env.put("ANVIL_DATA_DIR", dataDir.toString());
-        env.put("ANVIL_ACCESS_LOG", "false");
+        Map<String, String> env = TestServer.settingsOn(database, dataDir);
         env.put("ACCESS_API_KEY", API_KEY);
         env.put("ENCRYPTION_KEY", "crash-test-encryption-key");
         env.putAll(extra);

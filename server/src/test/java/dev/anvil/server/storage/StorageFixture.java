@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import dev.anvil.server.testing.HttpCall;
+import dev.anvil.server.testing.MultipartBody;
 import dev.anvil.server.testing.SharedPostgres;
 import dev.anvil.server.testing.TestServer;
 

@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.server.http.PercentEncoding;
 import dev.anvil.server.testing.HttpCall;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,7 +28,7 @@ class StorageListDeleteTest extends StorageBehaviour {
     static String bucketWithKeys(StorageFixture f) {
         String bucket = f.newBucket(false);
         for (String key : KEYS) {
-            HttpCall.Reply put = f.put(bucket, ObjectKey.encodeUriComponent(key), key.getBytes(StandardCharsets.UTF_8), f.apiKey());
+            HttpCall.Reply put = f.put(bucket, PercentEncoding.encodeUriComponent(key), key.getBytes(StandardCharsets.UTF_8), f.apiKey());
             assertThat(put.status()).as(put.toString()).isEqualTo(200);
         }
         return bucket;

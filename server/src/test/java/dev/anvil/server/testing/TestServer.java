@@ -46,6 +46,16 @@ public final class TestServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Map<String, String> settings = settingsOn(database, dataDir);
+        settings.putAll(overrides);
+        return new TestServer(AnvilServer.start(AnvilConfig.of(settings)), database, dataDir, settings);
+    }
+
+    /**
+     * What a test server needs on an existing database: loopback on a free port, its own data
+     * directory, no access log, and the encryption key every replica of a test shares.
+     */
+    public static Map<String, String> settingsOn(DatabaseLocation database, Path dataDir) {
         Map<String, String> settings = new HashMap<>();
         settings.put("DATABASE_URL", database.jdbcUrl());
         settings.put("POSTGRES_USER", database.user());
@@ -55,8 +65,7 @@ public final class TestServer implements AutoCloseable {
         settings.put("ANVIL_DATA_DIR", dataDir.toString());
         settings.put("ANVIL_ACCESS_LOG", "false");
         settings.put("ENCRYPTION_KEY", "test-encryption-key-shared-by-replicas");
-        settings.putAll(overrides);
-        return new TestServer(AnvilServer.start(AnvilConfig.of(settings)), database, dataDir, settings);
+        return settings;
     }
 
     /** Another server on the same database and keys: a replica. */

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.http.Json;
+import dev.anvil.server.http.LazyHttpClient;
 
 /**
  * Calls to OAuth providers: every call has a timeout (a hanging provider must not hold a request
@@ -25,15 +26,15 @@ final class ProviderHttp {
     /** Provider answers are small; a larger one is a misconfigured endpoint, not a user profile. */
     private static final int MAX_BODY_BYTES = 1024 * 1024;
 
-    private final HttpClient client;
+    private final LazyHttpClient client;
     private final Duration timeout;
 
     ProviderHttp(Duration timeout) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder()
+        this.client = new LazyHttpClient(() -> HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .build());
     }
 
     /** POSTs a form ({@code application/x-www-form-urlencoded}) and reads the JSON answer. */
@@ -71,7 +72,7 @@ final class ProviderHttp {
     private JsonNode send(String provider, String what, HttpRequest.Builder request) {
         HttpResponse<byte[]> response;
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            response = client.get().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw new ProviderException(provider + " " + what + " timed out after " + timeout.toSeconds() + " s");
         } catch (IOException e) {

@@ -24,10 +24,10 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anvil.server.database.DatabaseErrors;
 import dev.anvil.server.database.Identifiers;
-import dev.anvil.server.database.bulk.MultipartForm.UploadedFile;
+import dev.anvil.server.database.bulk.BulkUploadForm.UploadedFile;
 import dev.anvil.server.database.rawsql.NodePgParameters;
+import dev.anvil.server.db.PgErrors;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
@@ -69,7 +69,7 @@ final class BulkUpsert {
                     timeout.setString(1, statementTimeout.toMillis() + "ms");
                     timeout.execute();
                 }
-                try (InputStream in = new BufferedInputStream(Files.newInputStream(file.path()), 64 * 1024)) {
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(file.spooled().path()), 64 * 1024)) {
                     RecordSource records = extension.equals(".csv")
                             ? new CsvRecords(new InputStreamReader(in, StandardCharsets.UTF_8))
                             : new JsonRecords(in);
@@ -81,7 +81,7 @@ final class BulkUpsert {
                 }
             });
         } catch (SQLException e) {
-            throw DatabaseErrors.translate(e);
+            throw PgErrors.toApiException(e);
         }
         if (counts[1] == 0) {
             throw ApiException.invalidInput("No records found in file");

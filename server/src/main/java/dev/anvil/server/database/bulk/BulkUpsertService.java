@@ -37,8 +37,8 @@ public final class BulkUpsertService implements HttpService {
     private void upload(ServerRequest req, ServerResponse res) {
         credentials.admin(req);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
-        try (MultipartForm form = MultipartForm.read(contentType, req.content().inputStream(), "file", BodyLimit.of(req).maxBytes())) {
-            MultipartForm.UploadedFile file = form.file().orElseThrow(() -> ApiException.invalidInput("File is required"));
+        try (BulkUploadForm form = BulkUploadForm.read(contentType, req.content().inputStream(), "file", BodyLimit.of(req).maxBytes())) {
+            BulkUploadForm.UploadedFile file = form.file().orElseThrow(() -> ApiException.invalidInput("File is required"));
             String table = form.field("table").filter(t -> !t.isEmpty())
                     .orElseThrow(() -> ApiException.invalidInput("table: Table name is required"));
             Identifiers.require("table", table);

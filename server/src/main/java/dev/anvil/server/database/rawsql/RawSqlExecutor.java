@@ -2,7 +2,6 @@ package dev.anvil.server.database.rawsql;
 
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -15,7 +14,6 @@ import java.util.concurrent.Semaphore;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anvil.server.database.DatabaseErrors;
 import dev.anvil.server.database.SchemaReload;
 import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.db.PgErrors;
@@ -253,13 +251,12 @@ public final class RawSqlExecutor {
 
     private ApiException translate(SQLException e, RawSqlPlan plan) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
+        ApiException mapped = PgErrors.toApiException(e);
         if (state.equals("57014") && String.valueOf(e.getMessage()).contains("statement timeout")) {
-            ApiException mapped = PgErrors.toApiException(e);
             return new ApiException(mapped.status(), mapped.code(),
                     "Query timeout: The query took longer than " + timeout.toSeconds() + " seconds to execute",
                     "Simplify the query, add an index, or raise ANVIL_RAWSQL_TIMEOUT_SECONDS.");
         }
-        ApiException mapped = DatabaseErrors.translate(e);
         if (plan.explain() && state.equals("25006")) {
             return ApiException.invalidInput("Only read-only SELECT statements can be explained: " + mapped.getMessage());
         }
@@ -271,18 +268,11 @@ public final class RawSqlExecutor {
 
     private Connection open() throws SQLException {
         Properties properties = new Properties();
-        if (location.user() != null) {
-            properties.setProperty("user", location.user());
-        }
-        if (location.password() != null) {
-            properties.setProperty("password", location.password());
-        }
         properties.setProperty("preferQueryMode", "simple");
-        properties.setProperty("ApplicationName", "anvil-rawsql");
         properties.setProperty("connectTimeout", "10");
         // A safety net for a vanished server; the statement timeout ends slow queries long before.
         properties.setProperty("socketTimeout", String.valueOf(timeout.toSeconds() + 60));
-        return DriverManager.getConnection(location.jdbcUrl(), properties);
+        return location.openDedicated("anvil-rawsql", properties);
     }
 
     private static void rollbackQuietly(Connection connection) {

@@ -13,10 +13,10 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.anvil.server.database.DatabaseErrors;
 import dev.anvil.server.database.SchemaReload;
 import dev.anvil.server.database.tables.TableChanges.ColumnUpdate;
 import dev.anvil.server.database.tables.TableInspector.ForeignKey;
+import dev.anvil.server.db.PgErrors;
 import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
@@ -244,7 +244,7 @@ final class TableStore {
         try {
             return transactions.run(ADMIN_ROLE, ADMIN_CLAIMS, true, work);
         } catch (SQLException e) {
-            throw DatabaseErrors.translate(e);
+            throw PgErrors.toApiException(e);
         }
     }
 
@@ -259,9 +259,9 @@ final class TableStore {
         } catch (SQLException e) {
             if ("42P07".equals(e.getSQLState())) {
                 // duplicate_table: another request created the name between our check and our DDL
-                throw new ApiException(400, "DATABASE_DUPLICATE", DatabaseErrors.translate(e).getMessage());
+                throw new ApiException(400, "DATABASE_DUPLICATE", PgErrors.toApiException(e).getMessage());
             }
-            throw DatabaseErrors.translate(e);
+            throw PgErrors.toApiException(e);
         }
     }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The streaming multipart reader on bodies shaped like the ones clients send, and broken ones. */
-class MultipartFormTest {
+/** The bulk-upsert form on bodies shaped like the ones clients send, and broken ones, with the status each answers. */
+class BulkUploadFormTest {
 
     static final String TYPE = "multipart/form-data; boundary=XyZ";
 
@@ -29,8 +29,8 @@ class MultipartFormTest {
         return body.append("--XyZ--\r\nepilogue is ignored").toString();
     }
 
-    static MultipartForm read(String contentType, String body, long maxFile) {
-        return MultipartForm.read(contentType, new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), "file", maxFile);
+    static BulkUploadForm read(String contentType, String body, long maxFile) {
+        return BulkUploadForm.read(contentType, new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), "file", maxFile);
     }
 
     static Stream<Arguments> files() {
@@ -49,10 +49,10 @@ class MultipartFormTest {
                 "Content-Disposition: form-data; name=\"table\"\r\n\r\nposts",
                 "Content-Disposition: form-data; name=\"upsertKey\"\r\n\r\nslug");
 
-        try (MultipartForm form = read(TYPE, body, 1 << 20)) {
-            assertThat(Files.readString(form.file().orElseThrow().path())).isEqualTo(content);
+        try (BulkUploadForm form = read(TYPE, body, 1 << 20)) {
+            assertThat(Files.readString(form.file().orElseThrow().spooled().path())).isEqualTo(content);
             assertThat(form.file().orElseThrow().filename()).isEqualTo("data.csv");
-            assertThat(form.file().orElseThrow().size()).isEqualTo(content.getBytes(StandardCharsets.UTF_8).length);
+            assertThat(form.file().orElseThrow().spooled().size()).isEqualTo(content.getBytes(StandardCharsets.UTF_8).length);
             assertThat(form.field("table")).contains("posts");
             assertThat(form.field("upsertKey")).contains("slug");
         }
@@ -63,7 +63,7 @@ class MultipartFormTest {
         String body = body("Content-Disposition: form-data; name=\"table\"\r\n\r\nt",
                 "content-disposition: form-data; name=file; filename=\"a \\\"b\\\".json\"\r\n\r\n[]");
 
-        try (MultipartForm form = read("multipart/form-data; boundary=\"XyZ\"; charset=utf-8", body, 100)) {
+        try (BulkUploadForm form = read("multipart/form-data; boundary=\"XyZ\"; charset=utf-8", body, 100)) {
             assertThat(form.field("table")).contains("t");
             assertThat(form.file().orElseThrow().filename()).isEqualTo("a \"b\".json");
         }
@@ -71,8 +71,8 @@ class MultipartFormTest {
 
     @Test
     void theTemporaryFileIsDeletedOnClose() throws IOException {
-        MultipartForm form = read(TYPE, body("Content-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n\r\nx"), 100);
-        var path = form.file().orElseThrow().path();
+        BulkUploadForm form = read(TYPE, body("Content-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n\r\nx"), 100);
+        var path = form.file().orElseThrow().spooled().path();
         assertThat(Files.exists(path)).isTrue();
 
         form.close();
@@ -88,9 +88,9 @@ class MultipartFormTest {
         InputStream body = new java.io.SequenceInputStream(new ByteArrayInputStream(head),
                 new java.io.SequenceInputStream(new ByteArrayInputStream(big), new ByteArrayInputStream(tail)));
 
-        try (MultipartForm form = MultipartForm.read(TYPE, body, "file", 10L << 20)) {
-            assertThat(form.file().orElseThrow().size()).isEqualTo(big.length);
-            assertThat(Files.mismatch(form.file().orElseThrow().path(), writeTemp(big))).isEqualTo(-1);
+        try (BulkUploadForm form = BulkUploadForm.read(TYPE, body, "file", 10L << 20)) {
+            assertThat(form.file().orElseThrow().spooled().size()).isEqualTo(big.length);
+            assertThat(Files.mismatch(form.file().orElseThrow().spooled().path(), writeTemp(big))).isEqualTo(-1);
         }
     }
 
@@ -104,8 +104,8 @@ class MultipartFormTest {
         return Stream.of(
                 Arguments.of("application/json", body(), 400, "Expected a multipart/form-data body"),
                 Arguments.of("multipart/form-data", body(), 400, "has no boundary"),
-                Arguments.of(TYPE, "--XyZ\r\nContent-Disposition: form-data; name=\"table\"\r\n\r\nno end", 400, "no closing boundary"),
-                Arguments.of(TYPE, "--XyZ\r\nContent-Disposition: form-data; name=\"table\"", 400, "ended inside part headers"),
+                Arguments.of(TYPE, "--XyZ\r\nContent-Disposition: form-data; name=\"table\"\r\n\r\nno end", 400, "ended before the closing boundary"),
+                Arguments.of(TYPE, "--XyZ\r\nContent-Disposition: form-data; name=\"table\"", 400, "ended inside the headers of a part"),
                 Arguments.of(TYPE, body("Content-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n\r\n" + "x".repeat(101)),
                         413, "larger than the limit of 100 bytes"),
                 Arguments.of(TYPE, body("Content-Disposition: form-data; name=\"note\"\r\n\r\n" + "x".repeat(70_000)), 400,
@@ -118,6 +118,36 @@ class MultipartFormTest {
         assertThatThrownBy(() -> read(contentType, body, 100)).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.status()).isEqualTo(status);
             assertThat(e.getMessage()).contains(message);
+        });
+    }
+
+    @Test
+    void theFirstFilePartWithAFileNameIsTheFileOtherPartsAreFields() throws IOException {
+        String body = body("Content-Disposition: form-data; name=\"file\"\r\n\r\nno file name, so a field",
+                "Content-Disposition: form-data; name=\"file\"; filename=\"first.csv\"\r\n\r\na\n1",
+                "Content-Disposition: form-data; name=\"file\"; filename=\"second.csv\"\r\n\r\nb\n2",
+                "Content-Disposition: form-data; name=\"table\"\r\n\r\nfirst",
+                "Content-Disposition: form-data; name=\"table\"\r\n\r\nsecond",
+                "Content-Disposition: form-data\r\n\r\nno name, dropped");
+
+        try (BulkUploadForm form = read(TYPE, body, 100)) {
+            assertThat(form.file().orElseThrow().filename()).isEqualTo("first.csv");
+            assertThat(Files.readString(form.file().orElseThrow().spooled().path())).isEqualTo("a\n1");
+            assertThat(form.field("table")).contains("first");
+            assertThat(form.field("file")).contains("no file name, so a field");
+        }
+    }
+
+    @Test
+    void fieldsMayNotMakeTheBodyMuchLargerThanTheFileLimit() {
+        String[] parts = new String[40];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = "Content-Disposition: form-data; name=\"f" + i + "\"\r\n\r\n" + "x".repeat(60_000);
+        }
+        assertThatThrownBy(() -> read(TYPE, body(parts), 100)).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(413);
+            assertThat(e.code()).isEqualTo("PAYLOAD_TOO_LARGE");
+            assertThat(e.getMessage()).contains("The request body is larger than the limit of " + (100 + BulkUploadForm.FIELDS_ALLOWANCE));
         });
     }
 }

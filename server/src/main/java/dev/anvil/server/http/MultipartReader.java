@@ -1,10 +1,12 @@
-package dev.anvil.server.storage;
+package dev.anvil.server.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -19,12 +21,18 @@ import java.util.Optional;
  * <p>The body of each part ends where the delimiter {@code CRLF--boundary} begins. The reader keeps
  * the last {@code delimiter.length - 1} bytes of its buffer back until it knows they do not start a
  * delimiter, which is how a boundary split across two reads of the network stream is still found.
- * Every part body is limited to {@code maxPartBytes}: crossing it throws {@link PartTooLargeException}
- * at once, without reading the rest. A body that ends before its closing boundary, header sections
- * over {@value #MAX_HEADER_BYTES} bytes, and bytes after a delimiter that are neither {@code --} nor
- * a line break are {@link MalformedMultipartException}s.
+ * Every part body is limited to {@code maxPartBytes} (a text field may ask for less, see
+ * {@link Part#text(int)}), and the whole body to {@code maxTotalBytes}: crossing either throws a
+ * {@link TooLargeException} at once, without reading the rest. A body that ends before its closing
+ * boundary, header sections over {@value #MAX_HEADER_BYTES} bytes, and bytes after a delimiter that
+ * are neither {@code --} nor a line break are {@link MalformedMultipartException}s.
+ *
+ * <p>A part's body can be read as a stream, handed to a sink ({@code part.body().transferTo(out)},
+ * straight from the reader's buffer), read as a text field, or spooled to a temporary file when the
+ * rest of the form must be read before the file is used. Which part is the file, and what each
+ * failure answers, is the route's business (storage and the database's bulk upsert differ).
  */
-final class MultipartReader {
+public final class MultipartReader {
 
     static final int BUFFER_SIZE = 64 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -37,6 +45,8 @@ final class MultipartReader {
     /** Horspool's shift for each byte value found under the delimiter's last position. */
     private final int[] skip = new int[256];
     private final long maxPartBytes;
+    private final long maxTotalBytes;
+    private long totalRead;
     private final byte[] buffer;
     private int position;
     private int limit;
@@ -47,10 +57,16 @@ final class MultipartReader {
     private boolean finished;
     private PartBody current;
 
-    MultipartReader(InputStream in, String boundary, long maxPartBytes) {
+    /** A reader whose parts may each be up to {@code maxPartBytes}, with no limit on the whole body. */
+    public MultipartReader(InputStream in, String boundary, long maxPartBytes) {
+        this(in, boundary, maxPartBytes, Long.MAX_VALUE);
+    }
+
+    public MultipartReader(InputStream in, String boundary, long maxPartBytes, long maxTotalBytes) {
         this.in = in;
         this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         this.maxPartBytes = maxPartBytes;
+        this.maxTotalBytes = maxTotalBytes;
         this.buffer = new byte[Math.max(BUFFER_SIZE, delimiter.length * 4)];
         Arrays.fill(skip, delimiter.length);
         for (int i = 0; i < delimiter.length - 1; i++) {
@@ -63,14 +79,11 @@ final class MultipartReader {
     }
 
     /** The boundary parameter of a {@code multipart/form-data} content type; empty for any other type. */
-    static Optional<String> boundaryOf(String contentType) {
-        if (contentType == null) {
+    public static Optional<String> boundaryOf(String contentType) {
+        if (!isFormData(contentType)) {
             return Optional.empty();
         }
         String[] pieces = contentType.split(";");
-        if (!pieces[0].trim().equalsIgnoreCase("multipart/form-data")) {
-            return Optional.empty();
-        }
         for (int i = 1; i < pieces.length; i++) {
             String piece = pieces[i].trim();
             int equals = piece.indexOf('=');
@@ -84,11 +97,16 @@ final class MultipartReader {
         return Optional.empty();
     }
 
+    /** True when the content type is {@code multipart/form-data}, with or without a usable boundary. */
+    public static boolean isFormData(String contentType) {
+        return contentType != null && contentType.split(";")[0].trim().equalsIgnoreCase("multipart/form-data");
+    }
+
     /**
      * The next part with its headers read, or empty after the closing boundary. An unread rest of the
      * previous part is skipped (still within its size limit).
      */
-    Optional<Part> next() throws IOException {
+    public Optional<Part> next() throws IOException {
         if (current != null) {
             current.skipRest();
             current = null;
@@ -233,6 +251,10 @@ final class MultipartReader {
             endOfInput = true;
         } else {
             limit += read;
+            totalRead += read;
+            if (totalRead > maxTotalBytes) {
+                throw new BodyTooLargeException(maxTotalBytes);
+            }
         }
     }
 
@@ -252,29 +274,29 @@ final class MultipartReader {
     }
 
     /** One part: its headers and a stream of its body (valid until the next call to {@link #next()}). */
-    static final class Part {
+    public static final class Part {
         private final Map<String, String> headers;
-        private final InputStream body;
+        private final PartBody body;
         private final Map<String, String> disposition;
 
-        private Part(Map<String, String> headers, InputStream body) {
+        private Part(Map<String, String> headers, PartBody body) {
             this.headers = headers;
             this.body = body;
             this.disposition = dispositionParameters(headers.getOrDefault("content-disposition", ""));
         }
 
         /** The form field name, or empty when the part has none. */
-        String name() {
+        public String name() {
             return disposition.getOrDefault("name", "");
         }
 
         /** The client's file name (RFC 5987 {@code filename*} preferred), if the part is a file. */
-        Optional<String> fileName() {
+        public Optional<String> fileName() {
             String extended = disposition.get("filename*");
             if (extended != null) {
                 int quote = extended.indexOf("''");
                 if (quote >= 0 && extended.substring(0, quote).equalsIgnoreCase("utf-8")) {
-                    Optional<String> decoded = ObjectKey.percentDecode(extended.substring(quote + 2));
+                    Optional<String> decoded = PercentEncoding.decode(extended.substring(quote + 2));
                     if (decoded.isPresent()) {
                         return decoded;
                     }
@@ -283,12 +305,44 @@ final class MultipartReader {
             return Optional.ofNullable(disposition.get("filename"));
         }
 
-        Optional<String> contentType() {
+        public Optional<String> contentType() {
             return Optional.ofNullable(headers.get("content-type"));
         }
 
-        InputStream body() {
+        /** The body as a stream; {@code transferTo} hands it to a sink without an extra copy. */
+        public InputStream body() {
             return body;
+        }
+
+        /**
+         * Lowers this part's size limit below the reader's (a form's text fields and its file often
+         * have different ones); reading past it throws {@link PartTooLargeException} for it.
+         */
+        public Part limit(long maxBytes) {
+            body.maxBytes = Math.min(body.maxBytes, maxBytes);
+            return this;
+        }
+
+        /** The body as UTF-8 text, for a form field of at most {@code maxBytes}. */
+        public String text(int maxBytes) throws IOException {
+            limit(maxBytes);
+            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Writes the body to a new temporary file, for a route that needs the fields after the file
+         * before it can use the file. The file is gone again if this fails, and when the returned
+         * {@link SpooledFile} is closed.
+         */
+        public SpooledFile spool(String prefix) throws IOException {
+            Path path = Files.createTempFile(prefix, ".part");
+            try (OutputStream out = Files.newOutputStream(path)) {
+                long size = body.transferTo(out);
+                return new SpooledFile(path, size);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(path);
+                throw e;
+            }
         }
 
         private static Map<String, String> dispositionParameters(String header) {
@@ -334,6 +388,7 @@ final class MultipartReader {
     private final class PartBody extends InputStream {
         private boolean ended;
         private long count;
+        private long maxBytes = maxPartBytes;
 
         @Override
         public int read() throws IOException {
@@ -403,8 +458,8 @@ final class MultipartReader {
 
         private void count(int n) throws PartTooLargeException {
             count += n;
-            if (count > maxPartBytes) {
-                throw new PartTooLargeException(maxPartBytes);
+            if (count > maxBytes) {
+                throw new PartTooLargeException(maxBytes);
             }
         }
 
@@ -413,24 +468,50 @@ final class MultipartReader {
         }
     }
 
+    /** A part's body written to a temporary file; closing deletes the file. */
+    public record SpooledFile(Path path, long size) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // a temporary file; the OS cleans up what is left
+            }
+        }
+    }
+
     /** The body is not well-formed multipart; the client's fault (400). */
-    static final class MalformedMultipartException extends IOException {
+    public static final class MalformedMultipartException extends IOException {
         MalformedMultipartException(String message) {
             super(message);
         }
     }
 
-    /** A part is larger than allowed (413); thrown as soon as the limit is crossed. */
-    static final class PartTooLargeException extends IOException {
+    /** A part or the whole body is larger than allowed; thrown as soon as the limit is crossed. */
+    public abstract static sealed class TooLargeException extends IOException permits PartTooLargeException, BodyTooLargeException {
         private final long limit;
 
-        PartTooLargeException(long limit) {
-            super("A part is larger than " + limit + " bytes");
+        TooLargeException(String message, long limit) {
+            super(message);
             this.limit = limit;
         }
 
-        long limit() {
+        public long limit() {
             return limit;
+        }
+    }
+
+    /** One part is larger than its limit. */
+    public static final class PartTooLargeException extends TooLargeException {
+        PartTooLargeException(long limit) {
+            super("A part is larger than " + limit + " bytes", limit);
+        }
+    }
+
+    /** The whole body is larger than the reader's total limit. */
+    public static final class BodyTooLargeException extends TooLargeException {
+        BodyTooLargeException(long limit) {
+            super("The multipart body is larger than " + limit + " bytes", limit);
         }
     }
 }

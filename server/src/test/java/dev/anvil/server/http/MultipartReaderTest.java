@@ -1,4 +1,4 @@
-package dev.anvil.server.storage;
+package dev.anvil.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +18,7 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import dev.anvil.server.testing.MultipartBody;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * chunks (so every boundary is split across reads somewhere), bodies full of near-boundaries,
  * framing variants clients really send, and every malformed shape the server must refuse.
  */
-class StorageMultipartReaderTest {
+class MultipartReaderTest {
 
     static final String BOUNDARY = MultipartBody.BOUNDARY;
 
@@ -71,7 +74,11 @@ class StorageMultipartReaderTest {
     }
 
     static List<ReadPart> readAll(InputStream in, String boundary, long limit) throws IOException {
-        MultipartReader reader = new MultipartReader(in, boundary, limit);
+        return readAll(in, boundary, limit, Long.MAX_VALUE);
+    }
+
+    static List<ReadPart> readAll(InputStream in, String boundary, long limit, long totalLimit) throws IOException {
+        MultipartReader reader = new MultipartReader(in, boundary, limit, totalLimit);
         List<ReadPart> parts = new ArrayList<>();
         Optional<MultipartReader.Part> part;
         while ((part = reader.next()).isPresent()) {
@@ -249,5 +256,100 @@ class StorageMultipartReaderTest {
             "multipart/form-data; boundary=", "text/plain; boundary=abc"})
     void contentTypesWithoutAFormBoundaryAreNotMultipart(String contentType) {
         assertThat(MultipartReader.boundaryOf(contentType)).isEmpty();
+    }
+
+    // What a form needs beyond streaming one file: text fields, per-part limits, spooling, a total limit.
+
+    @Test
+    void textFieldsAndAFileInOneForm() throws IOException {
+        byte[] file = randomBytes(300_000, 11);
+        byte[] body = encode(List.of(new MultipartBody.Part("file", "data.csv", "text/csv", file),
+                new MultipartBody.Part("table", null, null, "caf\u00e9".getBytes(StandardCharsets.UTF_8)),
+                new MultipartBody.Part("empty", null, null, new byte[0])));
+        MultipartReader reader = new MultipartReader(new ChoppyStream(body, 12, 7000), BOUNDARY, Long.MAX_VALUE);
+
+        try (MultipartReader.SpooledFile spooled = reader.next().orElseThrow().spool("reader-test")) {
+            assertThat(spooled.size()).isEqualTo(file.length);
+            assertThat(Files.readAllBytes(spooled.path())).isEqualTo(file);
+            assertThat(reader.next().orElseThrow().text(100)).isEqualTo("caf\u00e9");
+            assertThat(reader.next().orElseThrow().text(100)).isEmpty();
+            assertThat(reader.next()).isEmpty();
+            spooled.close();
+            assertThat(Files.exists(spooled.path())).isFalse();
+        }
+    }
+
+    @Test
+    void aTextFieldOverItsOwnLimitIsRefusedWithThatLimit() {
+        byte[] body = encode(List.of(new MultipartBody.Part("note", null, null, "x".repeat(101).getBytes(StandardCharsets.UTF_8))));
+        assertThatThrownBy(() -> new MultipartReader(new ByteArrayInputStream(body), BOUNDARY, 1_000_000).next().orElseThrow().text(100))
+                .isInstanceOfSatisfying(MultipartReader.PartTooLargeException.class, e -> assertThat(e.limit()).isEqualTo(100));
+        assertThat(MultipartReader.PartTooLargeException.class).isAssignableTo(MultipartReader.TooLargeException.class);
+    }
+
+    @Test
+    void aTextFieldExactlyAtItsLimitIsAccepted() throws IOException {
+        byte[] body = encode(List.of(new MultipartBody.Part("note", null, null, "x".repeat(100).getBytes(StandardCharsets.UTF_8))));
+        assertThat(new MultipartReader(new ByteArrayInputStream(body), BOUNDARY, 1_000_000).next().orElseThrow().text(100)).hasSize(100);
+    }
+
+    @Test
+    void aPartLimitOnlyEverLowersTheReadersLimit() {
+        byte[] body = encode(List.of(new MultipartBody.Part("file", "f", null, randomBytes(2_000, 5))));
+        assertThatThrownBy(() -> new MultipartReader(new ByteArrayInputStream(body), BOUNDARY, 1_000).next().orElseThrow()
+                .limit(5_000).body().readAllBytes())
+                .isInstanceOfSatisfying(MultipartReader.PartTooLargeException.class, e -> assertThat(e.limit()).isEqualTo(1_000));
+        assertThatThrownBy(() -> new MultipartReader(new ByteArrayInputStream(body), BOUNDARY, Long.MAX_VALUE).next().orElseThrow()
+                .limit(1_500).spool("reader-test"))
+                .isInstanceOfSatisfying(MultipartReader.PartTooLargeException.class, e -> assertThat(e.limit()).isEqualTo(1_500));
+    }
+
+    @Test
+    void aFailedSpoolLeavesNoFile() throws IOException {
+        byte[] body = encode(List.of(new MultipartBody.Part("file", "f", null, randomBytes(50_000, 6))));
+        long before = countSpools();
+        assertThatThrownBy(() -> new MultipartReader(new ByteArrayInputStream(body), BOUNDARY, 10_000).next().orElseThrow()
+                .spool("anvil-failed-spool"))
+                .isInstanceOf(MultipartReader.PartTooLargeException.class);
+        assertThat(countSpools()).isEqualTo(before);
+    }
+
+    private static long countSpools() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("anvil-failed-spool")).count();
+        }
+    }
+
+    @Test
+    void theWholeBodyHasItsOwnLimitCountedOnTheWire() {
+        // Many parts, each well under the part limit, add up to more than the body may be.
+        List<MultipartBody.Part> parts = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            parts.add(new MultipartBody.Part("field" + i, null, null, randomBytes(10_000, i)));
+        }
+        byte[] body = encode(parts);
+        ChoppyStream stream = new ChoppyStream(body, 7, 3000);
+        assertThatThrownBy(() -> readAll(stream, BOUNDARY, 20_000, 200_000))
+                .isInstanceOfSatisfying(MultipartReader.BodyTooLargeException.class, e -> assertThat(e.limit()).isEqualTo(200_000));
+        assertThat(stream.delivered).as("stopped at the limit, not at the end").isLessThanOrEqualTo(200_000 + 3000);
+    }
+
+    @Test
+    void aBodyExactlyAtTheTotalLimitIsAccepted() throws IOException {
+        byte[] body = encode(List.of(new MultipartBody.Part("file", "f", null, randomBytes(5_000, 9))));
+        assertThat(readAll(new ChoppyStream(body, 8, 100), BOUNDARY, Long.MAX_VALUE, body.length)).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"multipart/form-data", "Multipart/Form-Data; charset=utf-8", "multipart/form-data; boundary="})
+    void formDataWithoutAUsableBoundaryIsStillFormData(String contentType) {
+        assertThat(MultipartReader.isFormData(contentType)).isTrue();
+        assertThat(MultipartReader.boundaryOf(contentType)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"application/json", "multipart/mixed; boundary=abc", "text/plain"})
+    void otherContentTypesAreNotFormData(String contentType) {
+        assertThat(MultipartReader.isFormData(contentType)).isFalse();
     }
 }

@@ -1,28 +1,28 @@
-package dev.anvil.server.storage;
+package dev.anvil.server.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Builds multipart/form-data bodies byte by byte, as clients send them (or get them wrong). */
-record MultipartBody(String contentType, byte[] bytes) {
+public record MultipartBody(String contentType, byte[] bytes) {
 
-    static final String BOUNDARY = "----AnvilBoundary7MA4YWxkTrZu0gW";
+    public static final String BOUNDARY = "----AnvilBoundary7MA4YWxkTrZu0gW";
 
     /** One part to encode; {@code fileName} and {@code contentType} may be null. */
-    record Part(String name, String fileName, String contentType, byte[] body) {
+    public record Part(String name, String fileName, String contentType, byte[] body) {
     }
 
     /** The usual upload: one field {@code file}. */
-    static MultipartBody file(byte[] content, String fileName, String contentType) {
+    public static MultipartBody file(byte[] content, String fileName, String contentType) {
         return of(List.of(new Part("file", fileName, contentType, content)));
     }
 
-    static MultipartBody of(List<Part> parts) {
+    public static MultipartBody of(List<Part> parts) {
         return new MultipartBody("multipart/form-data; boundary=" + BOUNDARY, encode(BOUNDARY, parts, "", ""));
     }
 
-    static byte[] encode(String boundary, List<Part> parts, String preamble, String epilogue) {
+    public static byte[] encode(String boundary, List<Part> parts, String preamble, String epilogue) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(preamble.getBytes(StandardCharsets.UTF_8));
         for (Part part : parts) {
