@@ -165,6 +165,15 @@ public final class AnvilServer implements AutoCloseable {
         functions.startRuntimeIfFunctionsExist();
     }
 
+    /** The task's result, or the exception it failed with as itself. */
+    private static <T> T joined(CompletableFuture<T> task) {
+        try {
+            return task.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
     /** A daemon thread per task, as the common pool's were: a start that failed elsewhere must not keep the JVM up. */
     private static Executor ownThread(String name) {
         return task -> Thread.ofPlatform().daemon().name(name).start(task);
@@ -172,19 +181,31 @@ public final class AnvilServer implements AutoCloseable {
 
     private void startDataSide(Path dataDir) {
         openDatabase(dataDir);
-        loadKeys(dataDir);
-        buildDomains(dataDir);
+        // The records engine reads its schema cache from pg_catalog and needs no keys: it loads
+        // while the keys do.
+        CompletableFuture<RecordsEngine> recordsStart = CompletableFuture.supplyAsync(() -> {
+            RecordsEngine engine = RecordsEngine.start(config, database);
+            track(engine);
+            return engine;
+        }, ownThread("anvil-records-schema"));
+        try {
+            loadKeys(dataDir);
+            buildDomains(dataDir, recordsStart);
+        } catch (RuntimeException e) {
+            // Let it finish, so the engine is tracked and closed with everything else.
+            recordsStart.exceptionally(failure -> null).join();
+            throw e;
+        }
     }
 
     /** The configured database, or the embedded one; migrated. */
     private void openDatabase(Path dataDir) {
-        DatabaseLocation location = DatabaseLocation.fromConfig(config).orElseGet(() -> {
+        database = Database.connect(() -> DatabaseLocation.fromConfig(config).orElseGet(() -> {
             EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir, config.getInt(DatabaseSettings.EMBEDDED_PORT));
             track(embedded);
             postgresLog = Optional.of(EmbeddedDatabase.logFile(dataDir));
             return embedded.location();
-        });
-        database = Database.connect(location, config.getInt(DatabaseSettings.POOL_SIZE));
+        }), config.getInt(DatabaseSettings.POOL_SIZE));
         track(database);
         Migrations.migrate(database.dataSource());
     }
@@ -206,14 +227,11 @@ public final class AnvilServer implements AutoCloseable {
      * Every domain, with what it needs handed in; {@code baseUrl} and {@code internalUrl} are
      * suppliers because they are known only once the server listens.
      */
-    private void buildDomains(Path dataDir) {
+    private void buildDomains(Path dataDir, CompletableFuture<RecordsEngine> recordsStart) {
         Clock clock = Clock.systemUTC();
         auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, clock, this::baseUrl);
         oauth = OAuth.create(config, database.client(), secrets, credentials, auth, clock, this::baseUrl);
         databaseApi = DatabaseAdminApi.create(config, database, credentials);
-        records = RecordsEngine.start(config, database);
-        track(records);
-        recordsApi = RecordsService.create(config, credentials, records);
         storage = Storage.start(config, dataDir, database.dataSource(), keys.jwtSecret(), credentials, this::baseUrl);
         track(storage);
         functions = Functions.create(config, dataDir, database.client(), secrets, credentials, clock, this::baseUrl,
@@ -222,6 +240,8 @@ public final class AnvilServer implements AutoCloseable {
         secretsApi = new SecretsService(credentials, secrets, keyRotation, functions::secretsChanged);
         realtime = new Realtime(config, database, credentials);
         platform = PlatformDomain.create(config, database, credentials, recentLogs, postgresLog);
+        records = joined(recordsStart);
+        recordsApi = RecordsService.create(config, credentials, records);
     }
 
     /** How functions (and other in-cluster callers) reach this server: ANVIL_INTERNAL_URL, else loopback. */

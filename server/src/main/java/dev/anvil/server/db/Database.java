@@ -2,6 +2,9 @@ package dev.anvil.server.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -26,15 +29,39 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final DbClient client;
 
-    private Database(DatabaseLocation location, HikariDataSource pool) {
+    private Database(DatabaseLocation location, HikariDataSource pool, DbClient client) {
         this.location = location;
         this.pool = pool;
-        this.client = JdbcClientBuilder.create()
-                .connectionPool(new HikariConnections(pool))
-                .build();
+        this.client = client;
     }
 
     public static Database connect(DatabaseLocation location, int poolSize) {
+        return connect(() -> location, poolSize);
+    }
+
+    /**
+     * Connects to a database that may still be starting ({@code locate} boots the embedded one).
+     * Helidon's DbClient needs no connection to be built but takes ~150 ms (service registry,
+     * mappers), so it is built on a thread of its own meanwhile; the server's start waits for the
+     * slower of the two instead of their sum.
+     */
+    public static Database connect(Supplier<DatabaseLocation> locate, int poolSize) {
+        HikariConnections connections = new HikariConnections();
+        CompletableFuture<DbClient> client = CompletableFuture.supplyAsync(
+                () -> JdbcClientBuilder.create().connectionPool(connections).build(),
+                task -> Thread.ofPlatform().daemon().name("anvil-dbclient-build").start(task));
+        DatabaseLocation location = locate.get();
+        HikariDataSource pool = openPool(location, poolSize);
+        connections.pool = pool;
+        try {
+            return new Database(location, pool, client.join());
+        } catch (CompletionException e) {
+            pool.close();
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private static HikariDataSource openPool(DatabaseLocation location, int poolSize) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(location.jdbcUrl());
         if (location.user() != null) {
@@ -52,7 +79,7 @@ public final class Database implements AutoCloseable {
         config.addDataSourceProperty("ApplicationName", "anvil");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.addDataSourceProperty("tcpKeepAlive", "true");
-        return new Database(location, new HikariDataSource(config));
+        return new HikariDataSource(config);
     }
 
     public DatabaseLocation location() {
@@ -77,8 +104,13 @@ public final class Database implements AutoCloseable {
         pool.close();
     }
 
-    /** Hands DbClient connections from the Hikari pool instead of letting it build its own. */
-    private record HikariConnections(HikariDataSource pool) implements JdbcConnectionPool {
+    /**
+     * Hands DbClient connections from the Hikari pool instead of letting it build its own; the pool
+     * is set once open, before the Database — and so the client — is handed to anyone.
+     */
+    private static final class HikariConnections implements JdbcConnectionPool {
+        private volatile HikariDataSource pool;
+
         @Override
         public Connection connection() {
             try {
