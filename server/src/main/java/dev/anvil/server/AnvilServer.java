@@ -140,6 +140,10 @@ public final class AnvilServer implements AutoCloseable {
                 .maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
                 .directHandlers(ErrorHandling.directHandlers())
                 .shutdownHook(false)
+                // Helidon leaves Nagle's algorithm on; a WebSocket frame larger than the write buffer
+                // (a subscribe ack listing a room's members) then waits for the client's delayed ACK,
+                // 40 ms per subscribe on Linux.
+                .connectionOptions(socket -> socket.tcpNoDelay(true))
                 // Only the features added here: Helidon would otherwise also discover the access log
                 // on the classpath and log every request even with ANVIL_ACCESS_LOG=false.
                 .featuresDiscoverServices(false)
@@ -316,6 +320,11 @@ public final class AnvilServer implements AutoCloseable {
 
     public SecretStore secrets() {
         return secrets;
+    }
+
+    /** The listener's configuration as Helidon runs it (socket options included). */
+    public WebServerConfig listenerConfig() {
+        return webServer.prototype();
     }
 
     public Credentials credentials() {
