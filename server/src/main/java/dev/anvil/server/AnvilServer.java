@@ -51,6 +51,7 @@ import dev.anvil.server.storage.Storage;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -67,6 +68,11 @@ public final class AnvilServer implements AutoCloseable {
 
     /** Above the largest upload storage allows (200 MiB); JSON bodies have their own, lower limit. */
     private static final long LISTENER_PAYLOAD_LIMIT = 256L * 1024 * 1024;
+    /**
+     * Longest request line accepted (Helidon's default is 4 KiB): PostgREST-style query strings grow
+     * with their filters — postgrest-js writes {@code id=in.(…)} with every id in the URL.
+     */
+    static final int REQUEST_LINE_LIMIT = 32 * 1024;
     /** How long the start waits for realtime's LISTEN connection before it accepts sockets anyway. */
     private static final Duration REALTIME_LISTEN_WAIT = Duration.ofSeconds(5);
 
@@ -138,7 +144,7 @@ public final class AnvilServer implements AutoCloseable {
                 .host(config.get(CoreSettings.HOST))
                 .port(config.getInt(CoreSettings.PORT))
                 .maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
-                .directHandlers(ErrorHandling.directHandlers())
+                .directHandlers(ErrorHandling.directHandlers(REQUEST_LINE_LIMIT))
                 .shutdownHook(false)
                 // Helidon leaves Nagle's algorithm on; a WebSocket frame larger than the write buffer
                 // (a subscribe ack listing a room's members) then waits for the client's delayed ACK,
@@ -150,7 +156,8 @@ public final class AnvilServer implements AutoCloseable {
                 .addFeature(observe)
                 .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
                 .addRouting(realtime.wsRouting())
-                .addProtocol(realtime.wsConfig());
+                .addProtocol(realtime.wsConfig())
+                .addProtocol(Http1Config.builder().maxPrologueLength(REQUEST_LINE_LIMIT).build());
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
         }

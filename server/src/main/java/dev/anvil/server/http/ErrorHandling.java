@@ -72,12 +72,16 @@ public final class ErrorHandling {
     }
 
     /** Direct handlers answer errors Helidon raises before a request reaches routing. */
-    public static DirectHandlers directHandlers() {
+    /** @param requestLineLimit the listener's longest request line, named in a 414's advice */
+    public static DirectHandlers directHandlers(int requestLineLimit) {
+        String uriTooLongAdvice = "The request line is limited to " + requestLineLimit / 1024 + " KiB: split a long "
+                + "in.(...) filter over several requests, or move the selection into a database function and call it with POST /rpc.";
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
             builder.addHandler(type, (request, eventType, status, headers, message) -> {
                 int code = status.code();
-                byte[] body = ErrorBody.bytes(code, codeFor(code), message == null ? status.reasonPhrase() : message, null);
+                byte[] body = ErrorBody.bytes(code, codeFor(code), message == null ? status.reasonPhrase() : message,
+                        code == 414 ? uriTooLongAdvice : null);
                 return DirectHandler.TransportResponse.builder()
                         .status(status)
                         .headers(headers)
@@ -98,6 +102,7 @@ public final class ErrorHandling {
             case 404 -> "NOT_FOUND";
             case 405 -> "METHOD_NOT_ALLOWED";
             case 413 -> "PAYLOAD_TOO_LARGE";
+            case 414 -> "URI_TOO_LONG";
             case 429 -> "TOO_MANY_REQUESTS";
             case 501 -> "NOT_IMPLEMENTED";
             default -> status >= 500 ? "INTERNAL_ERROR" : Status.create(status).reasonPhrase()

@@ -57,6 +57,21 @@ class ErrorShapesTest {
     }
 
     @Test
+    void queryStringsOfPostgrestSizeAreServed() {
+        // postgrest-js puts every value of an in.(...) filter in the URL; Helidon's default limit was 4 KiB.
+        String ids = "1,".repeat(10_000) + "1";
+        assertErrorBody(server.get("/api/definitely/not/here?id=in.(" + ids + ")").send(), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void requestLineOverTheLimitIs414WithAdvice() {
+        HttpCall.Reply reply = server.get("/api/definitely/not/here?id=in.(" + "1,".repeat(17_000) + "1)").send();
+
+        assertErrorBody(reply, 414, "URI_TOO_LONG");
+        assertThat(reply.json().get("nextActions").asText()).contains("32 KiB");
+    }
+
+    @Test
     void malformedJsonIsInvalidInputNot500() {
         HttpCall.Reply reply = server.post("/api/usage/mcp").header("x-api-key", server.apiKey()).json("{\"tool_name\": ").send();
 
