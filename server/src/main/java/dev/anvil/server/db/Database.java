@@ -113,8 +113,12 @@ public final class Database implements AutoCloseable {
 
         @Override
         public Connection connection() {
+            HikariDataSource open = pool;
+            if (open == null) {
+                throw new IllegalStateException("The database pool is not open yet");
+            }
             try {
-                return pool.getConnection();
+                return open.getConnection();
             } catch (SQLException e) {
                 throw new IllegalStateException("No database connection available: " + e.getMessage(), e);
             }
