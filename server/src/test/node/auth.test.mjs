@@ -1,7 +1,8 @@
 // Auth through the official @insforge/sdk 1.5.2, unchanged: sign-up, password sign-in in server mode
 // and in browser-like web mode (refresh cookie + CSRF token), getCurrentUser, automatic refresh of an
 // expired access token, rotation, reuse detection, sign-out, profiles, OTP sign-in and password reset
-// with the codes read from a real SMTP server (GreenMail, exposed by the JUnit side over HTTP).
+// with the codes read from a real SMTP server (GreenMail, exposed by the JUnit side over HTTP), and
+// emails.send.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, AuthChangeEvent } from '@insforge/sdk';
@@ -290,6 +291,25 @@ test('password reset with the code from the mail', async () => {
   assert.equal(reset.data.message, 'Password reset successfully. Please login with your new password.');
   assert.equal((await client.auth.signInWithPassword({ email, password: PASSWORD })).error.statusCode, 401);
   assert.equal((await client.auth.signInWithPassword({ email, password: 'a-new-password-9' })).error, null);
+});
+
+test('emails.send: a signed-in user sends HTML mail through the SMTP config; the anon key may not', async () => {
+  const client = createClient({ baseUrl, anonKey, isServerMode: true });
+  const { error: signUpError } = await client.auth.signUp({ email: uniqueEmail('sender'), password: PASSWORD });
+  assert.equal(signUpError, null);
+  const to = uniqueEmail('recipient');
+  const { data, error } = await client.emails.send({ to, subject: 'Your order', html: '<p>Shipped!</p>', from: 'Shop' });
+  assert.equal(error, null, error && error.message);
+  assert.deepEqual(data, {});
+  const mail = await nextMail(to);
+  assert.equal(mail.subject, 'Your order');
+  assert.equal(mail.html, '<p>Shipped!</p>');
+
+  const anonymous = createClient({ baseUrl, anonKey });
+  const refused = await anonymous.emails.send({ to, subject: 'Spam', html: '<p>no</p>' });
+  assert.equal(refused.data, null);
+  assert.equal(refused.error.statusCode, 401);
+  assert.equal(refused.error.error, 'AUTH_INVALID_CREDENTIALS');
 });
 
 test('public auth config', async () => {

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.auth.mail.EmailTemplates;
 import dev.anvil.server.auth.mail.MailSettings;
 import dev.anvil.server.auth.mail.Mailer;
+import dev.anvil.server.auth.mail.SendEmailService;
+import dev.anvil.server.http.RateLimit;
 import dev.anvil.server.auth.mail.SmtpConfigStore;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.secrets.SecretCipher;
@@ -33,6 +35,7 @@ public final class AuthDomain {
     private final AdminSessionService adminService;
     private final UserAdminService userAdminService;
     private final JwksService jwksService;
+    private final SendEmailService sendEmailService;
 
     private AuthDomain(AnvilConfig config, DbClient db, SecretCipher cipher, Credentials credentials, Clock clock,
                        Supplier<String> baseUrl) {
@@ -58,6 +61,8 @@ public final class AuthDomain {
         adminService = new AdminSessionService(credentials, admin, sessions, limits);
         userAdminService = new UserAdminService(credentials, users);
         jwksService = new JwksService(tokens.keys());
+        sendEmailService = new SendEmailService(credentials, mailer, new RateLimit("email-send-raw",
+                RateLimit.Rule.from(config, MailSettings.RATE_LIMIT_SEND_RAW), "Too many emails sent; try again later", clock));
     }
 
     /**
@@ -72,6 +77,7 @@ public final class AuthDomain {
         routing.register(jwksService);
         routing.register("/api/auth", configService, sessionService, profileService, emailService, adminService,
                 userAdminService);
+        routing.register("/api/email", sendEmailService);
     }
 
     /** Starts, refreshes and ends sessions; OAuth exchange and ID-token sign-in answer through it. */

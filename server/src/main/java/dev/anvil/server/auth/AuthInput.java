@@ -14,7 +14,7 @@ import dev.anvil.server.http.JsonFields;
  * The auth request fields InsForge validates with its shared zod schemas, with the same messages
  * ({@code "email: Invalid email format"}, {@code "otp: OTP code must be a 6-digit numeric code"}).
  */
-final class AuthInput {
+public final class AuthInput {
 
     /** zod's e-mail pattern (what InsForge's {@code emailSchema} accepts). */
     private static final Pattern EMAIL = Pattern.compile(
@@ -34,7 +34,8 @@ final class AuthInput {
         return checkedEmail(field, value);
     }
 
-    static String checkedEmail(String field, String value) {
+    /** {@code value} as a valid, lower-cased e-mail address, or 400 {@code "<field>: Invalid email format"}. */
+    public static String checkedEmail(String field, String value) {
         if (!EMAIL.matcher(value).matches()) {
             throw ApiException.invalidInput(field + ": Invalid email format");
         }

@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.store.FolderException;
+import com.icegreen.greenmail.store.StoredMessage;
+import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpServer;
@@ -109,6 +112,23 @@ public final class Mailbox implements AutoCloseable {
             }
         }
         return mails;
+    }
+
+    /**
+     * The messages in {@code address}'s inbox, whichever header named it — Cc and Bcc recipients
+     * included, which {@link #mailsTo} (it reads the To header) cannot see.
+     */
+    public List<MimeMessage> inboxOf(String address) {
+        GreenMailUser user = greenMail.getUserManager().getUserByEmail(address);
+        if (user == null) {
+            return List.of();
+        }
+        try {
+            return greenMail.getManagers().getImapHostManager().getInbox(user).getMessages().stream()
+                    .map(StoredMessage::getMimeMessage).toList();
+        } catch (FolderException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Waits (up to 15 s) until {@code to} has more than {@code alreadySeen} mails; returns the newest. */

@@ -23,8 +23,11 @@ public final class MailSettings {
                     + "off by default because the SMTP test connection could otherwise probe the internal network");
     public static final Setting APP_NAME = Setting.of("APP_NAME", "Anvil", "The app name e-mail templates show as {{ app_name }}");
 
+    public static final Setting RATE_LIMIT_SEND_RAW = Setting.of("ANVIL_RATE_LIMIT_SEND_RAW", "100/3600",
+            "E-mails sent with POST /api/email/send-raw per sender (the signed-in user; the client IP for admin callers) per window (max/windowSeconds; off disables)");
+
     public static final List<Setting> ALL = List.of(SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_SENDER_EMAIL,
-            SMTP_SENDER_NAME, SMTP_ALLOW_PRIVATE_HOSTS, APP_NAME);
+            SMTP_SENDER_NAME, SMTP_ALLOW_PRIVATE_HOSTS, APP_NAME, RATE_LIMIT_SEND_RAW);
 
     private MailSettings() {
     }

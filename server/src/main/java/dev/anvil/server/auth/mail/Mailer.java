@@ -4,7 +4,9 @@ import java.io.UnsupportedEncodingException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import dev.anvil.server.http.ApiException;
@@ -12,6 +14,7 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
@@ -52,7 +55,13 @@ public final class Mailer {
         all.put("display_name", displayName);
         all.put("app_name", appName);
         EmailTemplates.Rendered rendered = EmailTemplates.render(template, all);
-        send(config, to, rendered.subject(), rendered.html());
+        send(config, new OutgoingEmail(List.of(to), List.of(), List.of(), rendered.subject(), rendered.html(),
+                Optional.empty(), Optional.empty()));
+    }
+
+    /** Sends an e-mail a caller composed ({@code POST /api/email/send-raw}) from the configured sender address. */
+    public void send(OutgoingEmail email) {
+        send(requireConfig(), email);
     }
 
     /** 400 {@code EMAIL_PROVIDER_NOT_CONFIGURED} unless SMTP is set up. */
@@ -65,14 +74,22 @@ public final class Mailer {
         return config;
     }
 
-    private void send(SmtpConfig config, String to, String subject, String html) {
+    private void send(SmtpConfig config, OutgoingEmail email) {
         try {
             Session session = session(config.host(), config.port(), !config.username().isEmpty());
             MimeMessage message = new MimeMessage(session);
-            message.setFrom(new InternetAddress(config.senderEmail(), config.senderName(), StandardCharsets.UTF_8.name()));
-            message.setRecipient(Message.RecipientType.TO, new InternetAddress(to, true));
-            message.setSubject(subject, StandardCharsets.UTF_8.name());
-            message.setContent(html, "text/html; charset=UTF-8");
+            // The address is always the configured sender's (the SMTP account may send only as it);
+            // a caller may choose the display name.
+            message.setFrom(new InternetAddress(config.senderEmail(), email.fromName().orElse(config.senderName()),
+                    StandardCharsets.UTF_8.name()));
+            message.setRecipients(Message.RecipientType.TO, addresses(email.to()));
+            message.setRecipients(Message.RecipientType.CC, addresses(email.cc()));
+            message.setRecipients(Message.RecipientType.BCC, addresses(email.bcc()));
+            if (email.replyTo().isPresent()) {
+                message.setReplyTo(addresses(List.of(email.replyTo().get())));
+            }
+            message.setSubject(email.subject(), StandardCharsets.UTF_8.name());
+            message.setContent(email.html(), "text/html; charset=UTF-8");
             String password = configs.password(config).orElse(null);
             if (config.username().isEmpty()) {
                 Transport.send(message);
@@ -83,6 +100,14 @@ public final class Mailer {
             LOG.log(Level.WARNING, "Sending e-mail via " + config.host() + ":" + config.port() + " failed: " + e.getMessage());
             throw new ApiException(500, "EMAIL_SMTP_SEND_FAILED", "Failed to send email via SMTP: " + e.getMessage());
         }
+    }
+
+    private static InternetAddress[] addresses(List<String> emails) throws AddressException {
+        InternetAddress[] addresses = new InternetAddress[emails.size()];
+        for (int i = 0; i < addresses.length; i++) {
+            addresses[i] = new InternetAddress(emails.get(i), true);
+        }
+        return addresses;
     }
 
     /** Opens and closes an authenticated SMTP connection; 400 {@code EMAIL_SMTP_CONNECTION_FAILED} with the reason otherwise. */
