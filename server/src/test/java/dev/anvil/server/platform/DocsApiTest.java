@@ -144,4 +144,16 @@ class DocsApiTest {
         assertError(reply, 501, "NOT_IMPLEMENTED", "is not available on Anvil");
         assertThat(reply.json().get("nextActions").asText()).startsWith("GET /api/docs/");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET /api/database/backups|pg_dump", "POST /api/database/backups/b1/restore|pg_dump",
+            "PATCH /api/database/config|pg_dump", "GET /api/storage/s3/config|/api/storage/buckets",
+            "POST /api/storage/s3/access-keys|/api/storage/buckets"})
+    void selfHostedExtrasSayNotImplementedAndWhatToDoInstead(String routeAndAdvice) {
+        String[] parts = routeAndAdvice.split("[ |]");
+        HttpCall.Reply reply = server.call(parts[0], parts[1]).header("x-api-key", server.apiKey()).json("{}").send();
+
+        assertError(reply, 501, "NOT_IMPLEMENTED", "is not available on Anvil");
+        assertThat(reply.json().get("nextActions").asText()).contains(parts[2]);
+    }
 }
