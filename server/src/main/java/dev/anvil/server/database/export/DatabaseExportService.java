@@ -62,10 +62,11 @@ public final class DatabaseExportService implements HttpService {
                 List<ExportSession.Table> tables = session.tables(request.tables());
                 tables.forEach(table -> exported.add(table.name()));
                 if (request.format() == ExportRequest.Format.SQL) {
-                    body.put("data", new SqlScriptExport(session, request, truncated).write(tables, timestamp));
+                    body.put("data", new SqlScriptExport(session, request).write(tables, timestamp));
                 } else {
-                    body.set("data", new JsonExport(session, request, truncated).write(tables, timestamp));
+                    body.set("data", new JsonExport(session, request).write(tables, timestamp));
                 }
+                truncated.addAll(session.truncated());
                 return null;
             });
         } catch (SQLException e) {

@@ -12,7 +12,7 @@ import dev.anvil.server.database.Identifiers;
 import dev.anvil.server.http.ApiException;
 
 /**
- * The export's read-only transaction: catalog queries with one parameter, and the tables to export.
+ * The export's read-only transaction: catalog queries, the tables to export, and those cut at the row limit.
  * The transaction runs with {@code search_path = pg_catalog}, so everything Postgres prints back
  * ({@code pg_get_*def}, {@code regclass}, {@code format_type}) names user objects with their schema
  * — the script then means the same thing whatever search path the importing session has.
@@ -28,9 +28,15 @@ final class ExportSession {
     }
 
     private final Connection connection;
+    private final List<String> truncated = new ArrayList<>();
 
     ExportSession(Connection connection) {
         this.connection = connection;
+    }
+
+    /** The tables whose rows were cut at the row limit, as the export found them. */
+    List<String> truncated() {
+        return truncated;
     }
 
     Connection connection() {

@@ -53,12 +53,10 @@ final class JsonExport {
 
     private final ExportSession session;
     private final ExportRequest request;
-    private final List<String> truncated;
 
-    JsonExport(ExportSession session, ExportRequest request, List<String> truncated) {
+    JsonExport(ExportSession session, ExportRequest request) {
         this.session = session;
         this.request = request;
-        this.truncated = truncated;
     }
 
     ObjectNode write(List<ExportSession.Table> tables, String timestamp) throws SQLException {
@@ -96,7 +94,7 @@ final class JsonExport {
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     if (rows.size() == request.rowLimit()) {
-                        truncated.add(table.name());
+                        session.truncated().add(table.name());
                         entry.put("truncated", true);
                         entry.put("exportedRowCount", rows.size());
                         entry.put("totalRowCount", Long.parseLong(session.strings("SELECT count(*) FROM " + table.qualified()).getFirst()));

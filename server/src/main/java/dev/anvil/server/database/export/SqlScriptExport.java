@@ -28,12 +28,10 @@ final class SqlScriptExport {
     private final ExportSession session;
     private final ExportRequest request;
     private final StringBuilder out = new StringBuilder();
-    private final List<String> truncated;
 
-    SqlScriptExport(ExportSession session, ExportRequest request, List<String> truncated) {
+    SqlScriptExport(ExportSession session, ExportRequest request) {
         this.session = session;
         this.request = request;
-        this.truncated = truncated;
     }
 
     String write(List<ExportSession.Table> tables, String timestamp) throws SQLException {
@@ -188,7 +186,7 @@ final class SqlScriptExport {
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     if (count == request.rowLimit()) {
-                        truncated.add(table.name());
+                        session.truncated().add(table.name());
                         break;
                     }
                     data.append(count % ROWS_PER_INSERT == 0 ? (count == 0 ? "" : ";\n") + insert + "  " : ",\n  ")
@@ -201,7 +199,7 @@ final class SqlScriptExport {
             return;
         }
         out.append("-- Data for table: ").append(table.name());
-        if (truncated.contains(table.name())) {
+        if (session.truncated().contains(table.name())) {
             out.append(" (only the first ").append(request.rowLimit()).append(" rows: the table has more than the row limit)");
         }
         out.append('\n').append(data).append(";\n\n");
