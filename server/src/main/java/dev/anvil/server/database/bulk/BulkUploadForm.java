@@ -11,7 +11,7 @@ import dev.anvil.server.http.MultipartReader;
 import dev.anvil.server.http.MultipartReader.SpooledFile;
 
 /**
- * The bulk-upsert form, read with the streaming {@link MultipartReader}: text fields are kept (each
+ * The upload form of bulk upsert and the SQL import, read with the streaming {@link MultipartReader}: text fields are kept (each
  * up to 64 KiB), the file is spooled to a temporary file as it arrives, so memory does not grow with
  * the upload and the other fields may come before or after the file (the MCP server sends the file
  * first). The file is the first part named by the file field that carries a file name; other parts
@@ -19,14 +19,14 @@ import dev.anvil.server.http.MultipartReader.SpooledFile;
  * over the limit, or a body over the limit plus {@value #FIELDS_ALLOWANCE} bytes for the fields and
  * framing, is a 413.
  */
-final class BulkUploadForm implements AutoCloseable {
+public final class BulkUploadForm implements AutoCloseable {
 
     private static final int MAX_FIELD_BYTES = 64 * 1024;
     /** What the body may carry besides the file: the fields and the multipart framing. */
     static final long FIELDS_ALLOWANCE = 1024 * 1024;
 
     /** The uploaded file: its name as the client sent it, and its bytes on disk. */
-    record UploadedFile(String filename, SpooledFile spooled) {
+    public record UploadedFile(String filename, SpooledFile spooled) {
     }
 
     private final Map<String, String> fields;
@@ -37,11 +37,11 @@ final class BulkUploadForm implements AutoCloseable {
         this.file = file;
     }
 
-    Optional<String> field(String name) {
+    public Optional<String> field(String name) {
         return Optional.ofNullable(fields.get(name));
     }
 
-    Optional<UploadedFile> file() {
+    public Optional<UploadedFile> file() {
         return Optional.ofNullable(file);
     }
 
@@ -55,7 +55,7 @@ final class BulkUploadForm implements AutoCloseable {
      * @param fileField    the name of the file field ({@code file})
      * @param maxFileBytes largest file accepted
      */
-    static BulkUploadForm read(String contentType, InputStream body, String fileField, long maxFileBytes) {
+    public static BulkUploadForm read(String contentType, InputStream body, String fileField, long maxFileBytes) {
         if (!MultipartReader.isFormData(contentType)) {
             throw ApiException.invalidInput("Expected a multipart/form-data body with a file field '" + fileField + "'");
         }

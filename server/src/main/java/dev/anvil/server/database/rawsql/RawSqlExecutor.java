@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
 
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.database.SchemaReload;
 import dev.anvil.server.db.DatabaseLocation;
 import dev.anvil.server.db.PgErrors;
+import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Json;
 import dev.anvil.server.http.Principal;
@@ -68,16 +70,60 @@ public final class RawSqlExecutor {
         try (Connection connection = open()) {
             return run(connection, plan, mode);
         } catch (SQLException e) {
-            throw translate(e, plan);
+            throw translate(e, plan.explain());
         } finally {
             permits.release();
         }
     }
 
-    private ObjectNode run(Connection connection, RawSqlPlan plan, Mode mode) throws SQLException {
+    /**
+     * Runs a script's statements one at a time in one transaction as {@code project_admin} (the SQL
+     * import, contract §3.5) — the same connection, role, timeout, role check, schema reload and
+     * error mapping as raw SQL, all or nothing. {@code prelude} runs first in the same transaction.
+     *
+     * @return each statement's row count, -1 for statements that report none
+     */
+    public long[] executeScript(RoleTransaction.Work<Void> prelude, List<String> statements, boolean changesSchema) {
+        permits.acquireUninterruptibly();
+        try (Connection connection = open()) {
+            limitStatementTime(connection);
+            connection.setAutoCommit(false);
+            try {
+                actAsProjectAdmin(connection);
+                prelude.run(connection);
+                long[] counts = new long[statements.size()];
+                try (Statement statement = connection.createStatement()) {
+                    statement.setEscapeProcessing(false);
+                    for (int i = 0; i < counts.length; i++) {
+                        statement.execute(statements.get(i));
+                        counts[i] = statement.getLargeUpdateCount();
+                    }
+                }
+                requireStillProjectAdmin(connection);
+                if (changesSchema) {
+                    SchemaReload.announce(connection);
+                }
+                connection.commit();
+                return counts;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translate(e, false);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private void limitStatementTime(Connection connection) throws SQLException {
         try (Statement setup = connection.createStatement()) {
             setup.execute("SET statement_timeout = " + timeout.toMillis());
         }
+    }
+
+    private ObjectNode run(Connection connection, RawSqlPlan plan, Mode mode) throws SQLException {
+        limitStatementTime(connection);
         boolean inTransaction = mode == Mode.PROJECT_ADMIN || plan.explain();
         connection.setAutoCommit(!inTransaction);
         try {
@@ -249,7 +295,7 @@ public final class RawSqlExecutor {
         }
     }
 
-    private ApiException translate(SQLException e, RawSqlPlan plan) {
+    private ApiException translate(SQLException e, boolean explain) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         ApiException mapped = PgErrors.toApiException(e);
         if (state.equals("57014") && String.valueOf(e.getMessage()).contains("statement timeout")) {
@@ -257,7 +303,7 @@ public final class RawSqlExecutor {
                     "Query timeout: The query took longer than " + timeout.toSeconds() + " seconds to execute",
                     "Simplify the query, add an index, or raise ANVIL_RAWSQL_TIMEOUT_SECONDS.");
         }
-        if (plan.explain() && state.equals("25006")) {
+        if (explain && state.equals("25006")) {
             return ApiException.invalidInput("Only read-only SELECT statements can be explained: " + mapped.getMessage());
         }
         if (mapped.status() >= 500) {

@@ -36,28 +36,11 @@ record RawSqlPlan(String sql, List<String> parameters, boolean hasParameters, bo
 
     static RawSqlPlan of(RawSqlRequest request) {
         String query = request.query();
-        if (query.indexOf('\0') >= 0) {
-            throw ApiException.invalidInput("query: must not contain NUL characters");
-        }
-        List<SqlToken> tokens;
-        try {
-            tokens = SqlLexer.tokenize(query);
-        } catch (SqlSyntaxException e) {
-            throw new ApiException(400, "DATABASE_VALIDATION_ERROR", "syntax error: " + e.getMessage());
-        }
-        List<Statement> statements = SqlStatements.split(tokens);
-        if (statements.isEmpty()) {
-            throw ApiException.invalidInput("query: contains no SQL statement");
-        }
-        Optional<String> violation = RestrictedStatementGuard.findViolation(statements);
-        if (violation.isPresent()) {
-            throw new ApiException(403, "FORBIDDEN", RESTRICTED + ": " + violation.get(),
-                    "Run the statement without it, or use POST /api/database/advance/rawsql/unrestricted for owner-level operations.");
-        }
+        List<SqlToken> tokens = tokens("query", query);
+        List<Statement> statements = permittedStatements("query", tokens);
         if (request.explain()) {
             requireSingleReadOnlySelect(statements);
         }
-        refuseClientCopy(statements);
 
         String sql = query;
         List<String> parameters = List.of();
@@ -77,6 +60,33 @@ record RawSqlPlan(String sql, List<String> parameters, boolean hasParameters, bo
         boolean changesSchema = statements.stream().anyMatch(RawSqlPlan::changesSchema);
         boolean countsRows = !request.explain() && COUNTED.contains(leadingWord(statements.getLast()));
         return new RawSqlPlan(sql, parameters, hasParameters, request.explain(), changesSchema, countsRows);
+    }
+
+    /** The text's tokens; {@code field} names the input in messages. */
+    static List<SqlToken> tokens(String field, String sql) {
+        if (sql.indexOf('\0') >= 0) {
+            throw ApiException.invalidInput(field + ": must not contain NUL characters");
+        }
+        try {
+            return SqlLexer.tokenize(sql);
+        } catch (SqlSyntaxException e) {
+            throw new ApiException(400, "DATABASE_VALIDATION_ERROR", "syntax error: " + e.getMessage());
+        }
+    }
+
+    /** The statements, once the guard has passed them all (403 otherwise) and none needs a client-side COPY stream. */
+    static List<Statement> permittedStatements(String field, List<SqlToken> tokens) {
+        List<Statement> statements = SqlStatements.split(tokens);
+        if (statements.isEmpty()) {
+            throw ApiException.invalidInput(field + ": contains no SQL statement");
+        }
+        Optional<String> violation = RestrictedStatementGuard.findViolation(statements);
+        if (violation.isPresent()) {
+            throw new ApiException(403, "FORBIDDEN", RESTRICTED + ": " + violation.get(),
+                    "Run the statement without it, or use POST /api/database/advance/rawsql/unrestricted for owner-level operations.");
+        }
+        refuseClientCopy(statements);
+        return statements;
     }
 
     private static List<String> orderedParameters(ParameterPlaceholders placeholders, RawSqlRequest request) {
@@ -116,7 +126,7 @@ record RawSqlPlan(String sql, List<String> parameters, boolean hasParameters, bo
     }
 
     /** DDL, DO and CALL (which may run DDL), and {@code SELECT … INTO}, which creates a table. */
-    private static boolean changesSchema(Statement statement) {
+    static boolean changesSchema(Statement statement) {
         String keyword = leadingWord(statement);
         if (SCHEMA_CHANGING.contains(keyword)) {
             return true;
@@ -138,7 +148,7 @@ record RawSqlPlan(String sql, List<String> parameters, boolean hasParameters, bo
     }
 
     /** The first word of a statement, looking through opening parentheses ({@code (SELECT 1)}). */
-    private static String leadingWord(Statement statement) {
+    static String leadingWord(Statement statement) {
         for (SqlToken token : statement.tokens()) {
             if (token.type() == SqlToken.Type.OPEN_PAREN) {
                 continue;
