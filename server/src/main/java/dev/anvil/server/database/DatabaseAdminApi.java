@@ -3,6 +3,8 @@ package dev.anvil.server.database;
 import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.database.bulk.BulkUpsertService;
+import dev.anvil.server.database.migrations.CustomMigrations;
+import dev.anvil.server.database.migrations.MigrationsService;
 import dev.anvil.server.database.rawsql.RawSqlExecutor;
 import dev.anvil.server.database.rawsql.RawSqlService;
 import dev.anvil.server.database.tables.TablesService;
@@ -13,7 +15,8 @@ import io.helidon.webserver.http.HttpService;
 
 /**
  * The database domain's routes (contract §3.1, §3.4, §3.5): the tables API, schema metadata, raw
- * SQL and bulk upsert, all admin-only. The records engine's routes are registered elsewhere.
+ * SQL, bulk upsert and custom migrations, all admin-only. The records engine's routes are
+ * registered elsewhere.
  */
 public final class DatabaseAdminApi {
 
@@ -21,14 +24,17 @@ public final class DatabaseAdminApi {
     private final HttpService metadata;
     private final HttpService rawSql;
     private final HttpService bulkUpsert;
+    private final HttpService migrations;
 
     private DatabaseAdminApi(AnvilConfig config, Database database, Credentials credentials) {
         RoleTransaction transactions = new RoleTransaction(database.dataSource());
         tables = new TablesService(credentials, transactions, config.getSeconds(DatabaseApiSettings.COUNT_TIMEOUT));
         metadata = new DatabaseMetadataService(credentials, transactions);
-        rawSql = new RawSqlService(credentials, new RawSqlExecutor(database.location(),
-                config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT), config.getInt(DatabaseApiSettings.RAWSQL_MAX_ROWS)));
+        RawSqlExecutor rawSqlExecutor = new RawSqlExecutor(database.location(),
+                config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT), config.getInt(DatabaseApiSettings.RAWSQL_MAX_ROWS));
+        rawSql = new RawSqlService(credentials, rawSqlExecutor);
         bulkUpsert = new BulkUpsertService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT));
+        migrations = new MigrationsService(credentials, new CustomMigrations(database.dataSource(), rawSqlExecutor));
     }
 
     /** Builds the services, after making sure project_admin may create schemas in this database. */
@@ -42,5 +48,6 @@ public final class DatabaseAdminApi {
         routing.register("/api/database", metadata);
         routing.register("/api/database/advance", rawSql);
         routing.register("/api/database/advance/bulk-upsert", bulkUpsert);
+        routing.register("/api/database/migrations", migrations);
     }
 }
