@@ -4,6 +4,8 @@ import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.database.bulk.BulkUpsertService;
 import dev.anvil.server.database.export.DatabaseExportService;
+import dev.anvil.server.database.migrations.CustomMigrations;
+import dev.anvil.server.database.migrations.MigrationsService;
 import dev.anvil.server.database.rawsql.RawSqlExecutor;
 import dev.anvil.server.database.rawsql.RawSqlService;
 import dev.anvil.server.database.rawsql.SqlImportService;
@@ -15,7 +17,8 @@ import io.helidon.webserver.http.HttpService;
 
 /**
  * The database domain's routes (contract §3.1, §3.4, §3.5): the tables API, schema metadata, raw
- * SQL, bulk upsert and export/import, all admin-only. The records engine's routes are registered elsewhere.
+ * SQL, bulk upsert, export/import and custom migrations, all admin-only. The records engine's
+ * routes are registered elsewhere.
  */
 public final class DatabaseAdminApi {
 
@@ -25,6 +28,7 @@ public final class DatabaseAdminApi {
     private final HttpService bulkUpsert;
     private final HttpService export;
     private final HttpService sqlImport;
+    private final HttpService migrations;
 
     private DatabaseAdminApi(AnvilConfig config, Database database, Credentials credentials) {
         RoleTransaction transactions = new RoleTransaction(database.dataSource());
@@ -36,6 +40,7 @@ public final class DatabaseAdminApi {
         bulkUpsert = new BulkUpsertService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT));
         export = new DatabaseExportService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT));
         sqlImport = new SqlImportService(credentials, rawSqlExecutor);
+        migrations = new MigrationsService(credentials, new CustomMigrations(database.dataSource(), rawSqlExecutor));
     }
 
     /** Builds the services, after making sure project_admin may create schemas in this database. */
@@ -51,5 +56,6 @@ public final class DatabaseAdminApi {
         routing.register("/api/database/advance/bulk-upsert", bulkUpsert);
         routing.register("/api/database/advance/export", export);
         routing.register("/api/database/advance/import", sqlImport);
+        routing.register("/api/database/migrations", migrations);
     }
 }

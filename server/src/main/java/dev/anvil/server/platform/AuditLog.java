@@ -64,7 +64,7 @@ public final class AuditLog {
     }
 
     /** InsForge's actor: the admin's e-mail (its subject when it has none), or {@code api-key} for the key. */
-    static String actor(ServerRequest req) {
+    public static String actor(ServerRequest req) {
         return req.context().get(Principal.class, Principal.class).map(principal -> switch (principal) {
             case Principal.ApiKey key -> "api-key";
             case Principal.Anon anon -> "anon";

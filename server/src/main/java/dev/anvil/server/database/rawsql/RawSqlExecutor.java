@@ -51,6 +51,7 @@ public final class RawSqlExecutor {
     private static final String ADMIN_CLAIMS = new Principal.ApiKey().claimsJson();
     /** Admin traffic, but each request holds a connection of its own: bound how many at once. */
     private static final int MAX_CONCURRENT = 8;
+    private static final RoleTransaction.Work<Void> NO_PREPARATION = connection -> null;
 
     private final DatabaseLocation location;
     private final Duration timeout;
@@ -66,9 +67,29 @@ public final class RawSqlExecutor {
 
     public ObjectNode execute(RawSqlRequest request, Mode mode) {
         RawSqlPlan plan = RawSqlPlan.of(request);
+        return withConnection(plan, connection -> run(connection, plan, mode, NO_PREPARATION, true).result());
+    }
+
+    /**
+     * Runs {@code prepare} as the server's own role, then the request's SQL as {@code project_admin},
+     * in one transaction with the same rules, timeout and error mapping as {@link Mode#PROJECT_ADMIN}
+     * — for callers that keep a record of the SQL in the transaction that ran it (custom migrations).
+     * Commits only when {@code commit} is true; otherwise rolls everything back once the SQL ran.
+     * Returns what {@code prepare} returned.
+     */
+    public <T> T executeAfter(RoleTransaction.Work<T> prepare, RawSqlRequest request, boolean commit) {
+        RawSqlPlan plan = RawSqlPlan.of(request);
+        return withConnection(plan, connection -> run(connection, plan, Mode.PROJECT_ADMIN, prepare, commit).prepared());
+    }
+
+    /** What one run produced: the user's last result, and what the caller's preparation returned. */
+    private record Outcome<T>(ObjectNode result, T prepared) {
+    }
+
+    private <T> T withConnection(RawSqlPlan plan, RoleTransaction.Work<T> work) {
         permits.acquireUninterruptibly();
         try (Connection connection = open()) {
-            return run(connection, plan, mode);
+            return work.run(connection);
         } catch (SQLException e) {
             throw translate(e, plan.explain());
         } finally {
@@ -122,7 +143,8 @@ public final class RawSqlExecutor {
         }
     }
 
-    private ObjectNode run(Connection connection, RawSqlPlan plan, Mode mode) throws SQLException {
+    private <T> Outcome<T> run(Connection connection, RawSqlPlan plan, Mode mode, RoleTransaction.Work<T> prepare,
+                               boolean commit) throws SQLException {
         limitStatementTime(connection);
         boolean inTransaction = mode == Mode.PROJECT_ADMIN || plan.explain();
         connection.setAutoCommit(!inTransaction);
@@ -132,6 +154,7 @@ public final class RawSqlExecutor {
                     readOnly.execute("SET TRANSACTION READ ONLY");
                 }
             }
+            T prepared = prepare.run(connection);
             if (mode == Mode.PROJECT_ADMIN) {
                 actAsProjectAdmin(connection);
             }
@@ -139,9 +162,9 @@ public final class RawSqlExecutor {
             if (mode == Mode.PROJECT_ADMIN) {
                 requireStillProjectAdmin(connection);
             }
-            if (plan.explain()) {
+            if (plan.explain() || !commit) {
                 connection.rollback();
-                return result;
+                return new Outcome<>(result, prepared);
             }
             if (plan.changesSchema()) {
                 if (mode == Mode.OWNER) {
@@ -152,7 +175,7 @@ public final class RawSqlExecutor {
             if (inTransaction) {
                 connection.commit();
             }
-            return result;
+            return new Outcome<>(result, prepared);
         } catch (SQLException | RuntimeException e) {
             if (inTransaction) {
                 rollbackQuietly(connection);
