@@ -62,6 +62,18 @@ upload() { # $1 = object key; prints seconds
   echo "$seconds"
 }
 
+# Every timed write starts from the same state: the other side's file deleted and written back, the
+# page cache emptied of it (when this user may drop caches), and the source file read into the cache
+# again. Without this each side ran into the other's writeback, and the per-round ratio swung with
+# the order (0.2-2.8).
+settle() {
+  sync
+  if [[ -w /proc/sys/vm/drop_caches ]]; then
+    echo 1 > /proc/sys/vm/drop_caches
+  fi
+  cat "$work/source.bin" > /dev/null
+}
+
 write_with_dd() { # prints seconds
   local start end
   start=$EPOCHREALTIME
@@ -81,16 +93,16 @@ dd_rates=()
 upload_rates=()
 ratios=()
 for round in $(seq 1 "$ROUNDS"); do
-  # Alternate which goes first, and clear the previous file (and its writeback) outside the timings.
-  sync
+  # Alternate which goes first; each starts settled (see settle), with the other side's file gone.
   if (( round % 2 == 1 )); then
-    dd_s="$(write_with_dd)"; sync
-    up_s="$(upload "round-$round.bin")"
+    settle; dd_s="$(write_with_dd)"
+    settle; up_s="$(upload "round-$round.bin")"
+    curl -sf -X DELETE -H "Authorization: Bearer $API_KEY" "$url/api/storage/buckets/bench/objects/round-$round.bin" > /dev/null
   else
-    up_s="$(upload "round-$round.bin")"; sync
-    dd_s="$(write_with_dd)"
+    settle; up_s="$(upload "round-$round.bin")"
+    curl -sf -X DELETE -H "Authorization: Bearer $API_KEY" "$url/api/storage/buckets/bench/objects/round-$round.bin" > /dev/null
+    settle; dd_s="$(write_with_dd)"
   fi
-  curl -sf -X DELETE -H "Authorization: Bearer $API_KEY" "$url/api/storage/buckets/bench/objects/round-$round.bin" > /dev/null
   dd_rate="$(echo "$SIZE_MB / $dd_s" | bc -l)"
   up_rate="$(echo "$SIZE_MB / $up_s" | bc -l)"
   dd_rates+=("$dd_rate")
