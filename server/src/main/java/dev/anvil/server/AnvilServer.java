@@ -285,9 +285,10 @@ public final class AnvilServer implements AutoCloseable {
     }
 
     /**
-     * Filters, error handling, then each domain's routes; nothing is built here. The first route that
-     * matches wins, so the order is kept: the records routes (and a PostgREST-wire mount at any
-     * configured path) come last.
+     * Filters, error handling, then each domain's routes; nothing is built here. Helidon tries routes
+     * in order and the first match wins: the records and RPC routes come right after health (most
+     * requests are theirs, and each route tried before costs a prefix check — 6% of a records GET's
+     * CPU when they came last), a PostgREST-wire mount at whatever path is configured comes last.
      */
     private void routing(HttpRouting.Builder routing, BodyLimit bodyLimit) {
         routing.addFilter(new CorsFilter());
@@ -296,6 +297,7 @@ public final class AnvilServer implements AutoCloseable {
         routing.addFilter(platform.auditLog().filter());
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
+        recordsApi.registerApiRoutes(routing);
         platform.register(routing, auth::metadata);
         databaseApi.register(routing);
         auth.register(routing);
@@ -304,7 +306,7 @@ public final class AnvilServer implements AutoCloseable {
         routing.register("/api/secrets", secretsApi);
         functions.register(routing);
         realtime.register(routing);
-        recordsApi.register(routing);
+        recordsApi.registerPostgrestMount(routing);
     }
 
     public int port() {

@@ -62,9 +62,17 @@ public final class RecordsService {
      * Mounts the records and RPC routes and, when {@code ANVIL_POSTGREST_PATH} is set, the
      * PostgREST-wire routes.
      */
-    public void register(HttpRouting.Builder routing) {
+    /**
+     * The InsForge routes, {@code /api/database/records} and {@code /api/database/rpc}. Register them
+     * early: Helidon tries routes in order, and these carry most of an app's traffic.
+     */
+    public void registerApiRoutes(HttpRouting.Builder routing) {
         routing.register("/api/database/records", records());
         routing.register("/api/database/rpc", rpc());
+    }
+
+    /** The PostgREST-wire mount, when configured. Register it last: its path is the operator's choice. */
+    public void registerPostgrestMount(HttpRouting.Builder routing) {
         postgrestMount.ifPresent(mount -> routing.register(mount, new PostgrestWireService(credentials.accessTokens(), engine)));
     }
 
