@@ -24,12 +24,7 @@ final class GridBodies {
 
     /** {@code POST}: a non-empty array of records (objects of column → value). */
     static List<ObjectNode> records(JsonNode body) {
-        if (!body.isArray()) {
-            throw ApiException.invalidInput("Expected array, received " + JsonFields.typeName(body));
-        }
-        if (body.isEmpty()) {
-            throw ApiException.invalidInput("At least one record is required");
-        }
+        nonEmptyArray(body, "", "At least one record is required");
         List<ObjectNode> records = new ArrayList<>();
         for (int i = 0; i < body.size(); i++) {
             records.add(object(body.get(i), String.valueOf(i)));
@@ -53,12 +48,7 @@ final class GridBodies {
         if (keys == null) {
             throw ApiException.invalidInput("pkKeys: Required");
         }
-        if (!keys.isArray()) {
-            throw ApiException.invalidInput("pkKeys: Expected array, received " + JsonFields.typeName(keys));
-        }
-        if (keys.isEmpty()) {
-            throw ApiException.invalidInput("pkKeys: At least one primary key is required");
-        }
+        nonEmptyArray(keys, "pkKeys: ", "At least one primary key is required");
         List<ObjectNode> out = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             out.add(key(keys.get(i), "pkKeys." + i));
@@ -81,6 +71,16 @@ final class GridBodies {
             }
         });
         return key;
+    }
+
+    /** @param prefix the field's path and ": ", or "" for the body itself (zod's message then has no path) */
+    private static void nonEmptyArray(JsonNode node, String prefix, String emptyMessage) {
+        if (!node.isArray()) {
+            throw ApiException.invalidInput(prefix + "Expected array, received " + JsonFields.typeName(node));
+        }
+        if (node.isEmpty()) {
+            throw ApiException.invalidInput(prefix + emptyMessage);
+        }
     }
 
     private static ObjectNode object(JsonNode node, String path) {
