@@ -4,6 +4,7 @@ import dev.anvil.server.auth.Credentials;
 import dev.anvil.server.config.AnvilConfig;
 import dev.anvil.server.database.bulk.BulkUpsertService;
 import dev.anvil.server.database.export.DatabaseExportService;
+import dev.anvil.server.database.grid.GridRecordsService;
 import dev.anvil.server.database.migrations.CustomMigrations;
 import dev.anvil.server.database.migrations.MigrationsService;
 import dev.anvil.server.database.rawsql.RawSqlExecutor;
@@ -17,7 +18,7 @@ import io.helidon.webserver.http.HttpService;
 
 /**
  * The database domain's routes (contract §3.1, §3.4, §3.5): the tables API, schema metadata, raw
- * SQL, bulk upsert, export/import and custom migrations, all admin-only. The records engine's
+ * SQL, bulk upsert, export/import, custom migrations and the dashboard's grid CRUD, all admin-only. The records engine's
  * routes are registered elsewhere.
  */
 public final class DatabaseAdminApi {
@@ -29,6 +30,7 @@ public final class DatabaseAdminApi {
     private final HttpService export;
     private final HttpService sqlImport;
     private final HttpService migrations;
+    private final HttpService gridRecords;
 
     private DatabaseAdminApi(AnvilConfig config, Database database, Credentials credentials) {
         RoleTransaction transactions = new RoleTransaction(database.dataSource());
@@ -41,6 +43,7 @@ public final class DatabaseAdminApi {
         export = new DatabaseExportService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT));
         sqlImport = new SqlImportService(credentials, rawSqlExecutor);
         migrations = new MigrationsService(credentials, new CustomMigrations(database.dataSource(), rawSqlExecutor));
+        gridRecords = new GridRecordsService(credentials, transactions, config.getSeconds(DatabaseApiSettings.RAWSQL_TIMEOUT));
     }
 
     /** Builds the services, after making sure project_admin may create schemas in this database. */
@@ -57,5 +60,6 @@ public final class DatabaseAdminApi {
         routing.register("/api/database/advance/export", export);
         routing.register("/api/database/advance/import", sqlImport);
         routing.register("/api/database/migrations", migrations);
+        routing.register("/api/database/admin/tables", gridRecords);
     }
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -21,12 +22,17 @@ public final class RequestBody {
 
     /** The body as JSON; an absent or empty body reads as {@code {}} (as Express's JSON parser does). */
     public static JsonNode json(ServerRequest req) {
+        return json(req, Json.mapper().reader());
+    }
+
+    /** The body as JSON read with the reader's settings (for instance decimals kept exact). */
+    public static JsonNode json(ServerRequest req, ObjectReader reader) {
         byte[] bytes = bytes(req);
         if (bytes.length == 0) {
             return Json.object();
         }
         try {
-            JsonNode node = Json.mapper().readTree(bytes);
+            JsonNode node = reader.readTree(bytes);
             return node == null || node.isMissingNode() ? Json.object() : node;
         } catch (JsonProcessingException e) {
             throw new ApiException(400, "INVALID_INPUT", "Invalid JSON in request body: " + e.getOriginalMessage(),
