@@ -91,6 +91,20 @@ class SendRawEmailTest {
     }
 
     @Test
+    void lineBreaksInTheSubjectOrNameCannotAddHeaders() throws Exception {
+        HttpCall.Reply reply = sendRaw(userToken(), "{\"to\":\"target@inject.test\","
+                + "\"subject\":\"Hi\\r\\nBcc: evil@evil.test\\r\\nX-Injected: 1\",\"html\":\"<p>hi</p>\","
+                + "\"from\":\"Shop\\r\\nBcc: evil2@evil.test\"}");
+
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+        assertThat(mailbox.inboxOf("evil@evil.test")).isEmpty();
+        assertThat(mailbox.inboxOf("evil2@evil.test")).isEmpty();
+        MimeMessage delivered = mailbox.inboxOf("target@inject.test").get(0);
+        assertThat(delivered.getHeader("X-Injected")).isNull();
+        assertThat(delivered.getHeader("Bcc")).isNull();
+    }
+
+    @Test
     void theAnonKeyIsRefused() {
         HttpCall.Reply reply = sendRaw(server.anonKey(), """
                 {"to":"victim@anon.test","subject":"Hi","html":"<p>hi</p>"}""");
