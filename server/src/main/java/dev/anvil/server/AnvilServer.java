@@ -132,12 +132,8 @@ public final class AnvilServer implements AutoCloseable {
         // Jackson builds its serializers on first use; pay that now, in parallel, not on the first request.
         CompletableFuture<Void> jsonWarmUp = CompletableFuture.runAsync(HealthService::warmUp, ownThread("anvil-json-warm-up"));
         ObserveFeature observe = observeFeature();
-        try {
-            jsonWarmUp.join();
-            dataSide.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
+        joined(jsonWarmUp);
+        joined(dataSide);
 
         long maxBodyBytes = config.getLong(CoreSettings.MAX_BODY_MB) * 1024 * 1024;
         WebServerConfig.Builder builder = WebServer.builder()

@@ -3,6 +3,7 @@ package dev.anvil.server.db;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -25,6 +26,17 @@ public final class RoleTransaction {
     @FunctionalInterface
     public interface Work<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Bounds every statement for the rest of the current transaction (a local {@code statement_timeout}:
+     * it ends with the transaction, so the pooled connection goes back unchanged).
+     */
+    public static void limitStatementTime(Connection connection, Duration timeout) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
+            statement.setString(1, timeout.toMillis() + "ms");
+            statement.execute();
+        }
     }
 
     public <T> T run(Principal principal, boolean readOnly, Work<T> work) throws SQLException {

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
 import dev.anvil.server.http.ApiException;
@@ -55,8 +54,7 @@ public final class Mailer {
         all.put("display_name", displayName);
         all.put("app_name", appName);
         EmailTemplates.Rendered rendered = EmailTemplates.render(template, all);
-        send(config, new OutgoingEmail(List.of(to), List.of(), List.of(), rendered.subject(), rendered.html(),
-                Optional.empty(), Optional.empty()));
+        send(config, OutgoingEmail.to(to, rendered.subject(), rendered.html()));
     }
 
     /** Sends an e-mail a caller composed ({@code POST /api/email/send-raw}) from the configured sender address. */

@@ -15,4 +15,9 @@ public record OutgoingEmail(List<String> to, List<String> cc, List<String> bcc, 
         cc = List.copyOf(cc);
         bcc = List.copyOf(bcc);
     }
+
+    /** One recipient, the configured sender as it is, no Reply-To: what auth e-mails are. */
+    static OutgoingEmail to(String address, String subject, String html) {
+        return new OutgoingEmail(List.of(address), List.of(), List.of(), subject, html, Optional.empty(), Optional.empty());
+    }
 }

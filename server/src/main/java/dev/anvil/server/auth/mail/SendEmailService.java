@@ -60,18 +60,18 @@ public final class SendEmailService implements HttpService {
 
     static OutgoingEmail parse(JsonFields body) {
         List<String> to = recipients(body, "to").orElseThrow(() -> ApiException.invalidInput("to: Required"));
-        String subject = trimmed(body.requiredString("subject"));
+        String subject = body.requiredString("subject").strip();
         if (subject.isEmpty()) {
             throw ApiException.invalidInput("subject: Subject is required");
         }
         if (subject.length() > MAX_SUBJECT) {
             throw ApiException.invalidInput("subject: Subject too long");
         }
-        String html = trimmed(body.requiredString("html"));
+        String html = body.requiredString("html").strip();
         if (html.isEmpty()) {
             throw ApiException.invalidInput("html: HTML content is required");
         }
-        Optional<String> fromName = body.string("from").map(SendEmailService::trimmed);
+        Optional<String> fromName = body.string("from").map(String::strip);
         if (fromName.isPresent() && fromName.get().length() > MAX_FROM_NAME) {
             throw ApiException.invalidInput("from: From name too long");
         }
@@ -114,9 +114,5 @@ public final class SendEmailService implements HttpService {
             addresses.add(AuthInput.checkedEmail(field + "." + i, item.textValue()));
         }
         return Optional.of(addresses);
-    }
-
-    private static String trimmed(String text) {
-        return text.strip();
     }
 }

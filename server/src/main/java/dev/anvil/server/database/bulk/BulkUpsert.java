@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -65,10 +64,7 @@ final class BulkUpsert {
         try {
             counts = transactions.run(Principal.PROJECT_ADMIN, new Principal.ApiKey().claimsJson(), false, connection -> {
                 Set<String> jsonColumns = requireTable(connection, schema, table);
-                try (PreparedStatement timeout = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
-                    timeout.setString(1, statementTimeout.toMillis() + "ms");
-                    timeout.execute();
-                }
+                RoleTransaction.limitStatementTime(connection, statementTimeout);
                 try (InputStream in = new BufferedInputStream(Files.newInputStream(file.spooled().path()), 64 * 1024)) {
                     RecordSource records = extension.equals(".csv")
                             ? new CsvRecords(new InputStreamReader(in, StandardCharsets.UTF_8))

@@ -53,10 +53,9 @@ public final class DatabaseExportService implements HttpService {
         List<String> exported = new ArrayList<>();
         try {
             transactions.run(Principal.PROJECT_ADMIN, new Principal.ApiKey().claimsJson(), true, connection -> {
-                try (PreparedStatement settings = connection.prepareStatement(
-                        "SELECT set_config('statement_timeout', ?, true), set_config('search_path', 'pg_catalog', true)")) {
-                    settings.setString(1, statementTimeout.toMillis() + "ms");
-                    settings.execute();
+                RoleTransaction.limitStatementTime(connection, statementTimeout);
+                try (PreparedStatement searchPath = connection.prepareStatement("SELECT set_config('search_path', 'pg_catalog', true)")) {
+                    searchPath.execute();
                 }
                 ExportSession session = new ExportSession(connection);
                 List<ExportSession.Table> tables = session.tables(request.tables());

@@ -48,7 +48,7 @@ final class GridStore {
 
     Page list(String schema, String tableName, GridListQuery query) {
         return run(true, connection -> {
-            limitStatementTime(connection);
+            RoleTransaction.limitStatementTime(connection, readTimeout);
             GridTable table = GridTable.load(connection, schema, tableName);
             GridSql where = where(table, query);
             boolean filtered = !where.isEmpty();
@@ -64,7 +64,7 @@ final class GridStore {
     /** The first row whose columns equal the values, or null (the grid follows foreign keys with it). */
     RawValue lookup(String schema, String tableName, List<String> columns, List<String> values) {
         return run(true, connection -> {
-            limitStatementTime(connection);
+            RoleTransaction.limitStatementTime(connection, readTimeout);
             GridTable table = GridTable.load(connection, schema, tableName);
             GridSql select = new GridSql().append("SELECT row_to_json(r)::text FROM " + table.qualified() + " AS r WHERE ");
             for (int i = 0; i < columns.size(); i++) {
@@ -244,13 +244,6 @@ final class GridStore {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
-    }
-
-    private void limitStatementTime(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
-            statement.setString(1, readTimeout.toMillis() + "ms");
-            statement.execute();
-        }
     }
 
     private <T> T run(boolean readOnly, RoleTransaction.Work<T> work) {

@@ -67,7 +67,7 @@ public final class RawSqlExecutor {
 
     public ObjectNode execute(RawSqlRequest request, Mode mode) {
         RawSqlPlan plan = RawSqlPlan.of(request);
-        return withConnection(plan, connection -> run(connection, plan, mode, NO_PREPARATION, true).result());
+        return withConnection(plan.explain(), connection -> run(connection, plan, mode, NO_PREPARATION, true).result());
     }
 
     /**
@@ -79,19 +79,20 @@ public final class RawSqlExecutor {
      */
     public <T> T executeAfter(RoleTransaction.Work<T> prepare, RawSqlRequest request, boolean commit) {
         RawSqlPlan plan = RawSqlPlan.of(request);
-        return withConnection(plan, connection -> run(connection, plan, Mode.PROJECT_ADMIN, prepare, commit).prepared());
+        return withConnection(plan.explain(), connection -> run(connection, plan, Mode.PROJECT_ADMIN, prepare, commit).prepared());
     }
 
     /** What one run produced: the user's last result, and what the caller's preparation returned. */
     private record Outcome<T>(ObjectNode result, T prepared) {
     }
 
-    private <T> T withConnection(RawSqlPlan plan, RoleTransaction.Work<T> work) {
+    /** Runs {@code work} on a dedicated connection, within the concurrency bound, errors translated. */
+    private <T> T withConnection(boolean explain, RoleTransaction.Work<T> work) {
         permits.acquireUninterruptibly();
         try (Connection connection = open()) {
             return work.run(connection);
         } catch (SQLException e) {
-            throw translate(e, plan.explain());
+            throw translate(e, explain);
         } finally {
             permits.release();
         }
@@ -105,8 +106,7 @@ public final class RawSqlExecutor {
      * @return each statement's row count, -1 for statements that report none
      */
     public long[] executeScript(RoleTransaction.Work<Void> prelude, List<String> statements, boolean changesSchema) {
-        permits.acquireUninterruptibly();
-        try (Connection connection = open()) {
+        return withConnection(false, connection -> {
             limitStatementTime(connection);
             connection.setAutoCommit(false);
             try {
@@ -130,11 +130,7 @@ public final class RawSqlExecutor {
                 rollbackQuietly(connection);
                 throw e;
             }
-        } catch (SQLException e) {
-            throw translate(e, false);
-        } finally {
-            permits.release();
-        }
+        });
     }
 
     private void limitStatementTime(Connection connection) throws SQLException {

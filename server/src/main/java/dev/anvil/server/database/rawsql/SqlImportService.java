@@ -3,6 +3,7 @@ package dev.anvil.server.database.rawsql;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -112,7 +113,7 @@ public final class SqlImportService implements HttpService {
         };
     }
 
-    private static void truncateExisting(java.sql.Connection connection, List<SqlScript.Table> tables) throws SQLException {
+    private static void truncateExisting(Connection connection, List<SqlScript.Table> tables) throws SQLException {
         List<String> existing = new ArrayList<>();
         try (PreparedStatement lookup = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             for (SqlScript.Table table : tables) {

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.database.Identifiers;
+import dev.anvil.server.db.RoleTransaction;
 import dev.anvil.server.http.Json;
 
 /**
@@ -183,10 +184,7 @@ final class TableInspector {
     private long recordCount(Connection connection, String schema, String table, long tableOid) throws SQLException {
         Savepoint beforeCount = connection.setSavepoint();
         try {
-            try (PreparedStatement timeout = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
-                timeout.setString(1, countTimeout.toMillis() + "ms");
-                timeout.execute();
-            }
+            RoleTransaction.limitStatementTime(connection, countTimeout);
             try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM " + Identifiers.qualified(schema, table));
                  ResultSet row = count.executeQuery()) {
                 row.next();

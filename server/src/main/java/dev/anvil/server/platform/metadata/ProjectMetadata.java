@@ -1,6 +1,5 @@
 package dev.anvil.server.platform.metadata;
 
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
@@ -128,10 +127,7 @@ public final class ProjectMetadata {
         return transactions.run(Principal.PROJECT_ADMIN, new Principal.ApiKey().claimsJson(), true, connection -> {
             Savepoint beforeCount = connection.setSavepoint();
             try {
-                try (PreparedStatement timeout = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
-                    timeout.setString(1, countTimeout.toMillis() + "ms");
-                    timeout.execute();
-                }
+                RoleTransaction.limitStatementTime(connection, countTimeout);
                 ArrayNode exact = JsonRows.query(connection, USER_TABLES.formatted(EXACT_COUNT));
                 connection.releaseSavepoint(beforeCount);
                 return exact;
