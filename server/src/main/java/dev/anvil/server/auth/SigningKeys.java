@@ -7,6 +7,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import java.util.Map;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -31,10 +32,11 @@ public final class SigningKeys {
     }
 
     public static SigningKeys load(SecretStore store) {
-        String kid = store.activeValue(KeyBootstrap.JWT_KEY_ID).orElseThrow(() -> missing(KeyBootstrap.JWT_KEY_ID));
-        String privatePem = store.activeValue(KeyBootstrap.JWT_PRIVATE_KEY).orElseThrow(() -> missing(KeyBootstrap.JWT_PRIVATE_KEY));
-        String publicPem = store.activeValue(KeyBootstrap.JWT_PUBLIC_KEY).orElseThrow(() -> missing(KeyBootstrap.JWT_PUBLIC_KEY));
-        String secret = store.activeValue(KeyBootstrap.JWT_SECRET).orElseThrow(() -> missing(KeyBootstrap.JWT_SECRET));
+        Map<String, String> stored = store.activeValues(KeyBootstrap.INSTANCE_KEYS);
+        String kid = required(stored, KeyBootstrap.JWT_KEY_ID);
+        String privatePem = required(stored, KeyBootstrap.JWT_PRIVATE_KEY);
+        String publicPem = required(stored, KeyBootstrap.JWT_PUBLIC_KEY);
+        String secret = required(stored, KeyBootstrap.JWT_SECRET);
         try {
             KeyFactory factory = KeyFactory.getInstance("RSA");
             RSAPublicKey publicKey = (RSAPublicKey) factory.generatePublic(new X509EncodedKeySpec(der(publicPem)));
@@ -73,7 +75,11 @@ public final class SigningKeys {
         return Base64.getDecoder().decode(base64);
     }
 
-    private static IllegalStateException missing(String key) {
-        return new IllegalStateException("Secret " + key + " is missing; the key bootstrap should have created it");
+    private static String required(Map<String, String> stored, String key) {
+        String value = stored.get(key);
+        if (value == null) {
+            throw new IllegalStateException("Secret " + key + " is missing; the key bootstrap should have created it");
+        }
+        return value;
     }
 }

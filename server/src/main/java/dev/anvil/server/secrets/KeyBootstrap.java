@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -33,6 +35,10 @@ public final class KeyBootstrap {
     public static final String INSFORGE_BASE_URL = "INSFORGE_BASE_URL";
     public static final String INSFORGE_INTERNAL_URL = "INSFORGE_INTERNAL_URL";
 
+    /** What the bootstrap ensures, and what {@code SigningKeys} reads back. */
+    public static final List<String> INSTANCE_KEYS = List.of(JWT_SECRET, API_KEY, ANON_KEY, JWT_PRIVATE_KEY, JWT_PUBLIC_KEY,
+            JWT_KEY_ID);
+
     private static final System.Logger LOG = System.getLogger(KeyBootstrap.class.getName());
     private static final long LOCK_ID = 0x616e76696c6b6579L; // "anvilkey"
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -50,13 +56,15 @@ public final class KeyBootstrap {
             advisoryLock(lock, true);
             try {
                 checkKeyMatches(lock, store, keySource);
-                String jwtSecret = ensure(store, JWT_SECRET, config.find(KeySettings.JWT_SECRET), () -> randomHex(32));
-                boolean apiGenerated = store.activeValue(API_KEY).isEmpty() && config.find(KeySettings.ACCESS_API_KEY).isEmpty();
-                ensure(store, API_KEY, config.find(KeySettings.ACCESS_API_KEY).map(KeyBootstrap::checkApiKey),
+                // Read once; the checks below only write (and re-read) what is missing or changed.
+                Map<String, String> stored = store.activeValues(INSTANCE_KEYS);
+                String jwtSecret = ensure(store, stored, JWT_SECRET, config.find(KeySettings.JWT_SECRET), () -> randomHex(32));
+                boolean apiGenerated = !stored.containsKey(API_KEY) && config.find(KeySettings.ACCESS_API_KEY).isEmpty();
+                ensure(store, stored, API_KEY, config.find(KeySettings.ACCESS_API_KEY).map(KeyBootstrap::checkApiKey),
                         () -> "ik_" + randomHex(32));
-                ensure(store, ANON_KEY, config.find(KeySettings.ACCESS_ANON_KEY).map(KeyBootstrap::withAnonPrefix),
+                ensure(store, stored, ANON_KEY, config.find(KeySettings.ACCESS_ANON_KEY).map(KeyBootstrap::withAnonPrefix),
                         () -> "anon_" + randomHex(32));
-                ensureSigningKeyPair(store);
+                ensureSigningKeyPair(store, stored);
                 return new Result(jwtSecret, apiGenerated);
             } finally {
                 advisoryLock(lock, false);
@@ -76,9 +84,9 @@ public final class KeyBootstrap {
         return "anon_" + randomHex(32);
     }
 
-    private static String ensure(SecretStore store, String key, Optional<String> fromEnvironment,
+    private static String ensure(SecretStore store, Map<String, String> active, String key, Optional<String> fromEnvironment,
                                  java.util.function.Supplier<String> generator) {
-        Optional<String> stored = store.activeValue(key);
+        Optional<String> stored = Optional.ofNullable(active.get(key));
         if (fromEnvironment.isPresent() && stored.isPresent() && rotatedAway(store, key, fromEnvironment.get())) {
             // Restoring a key that was rotated through the API (perhaps because it leaked) would
             // silently undo the rotation; the stale environment value loses.
@@ -118,9 +126,8 @@ public final class KeyBootstrap {
         }
     }
 
-    private static void ensureSigningKeyPair(SecretStore store) {
-        if (store.activeValue(JWT_KEY_ID).isPresent() && store.activeValue(JWT_PRIVATE_KEY).isPresent()
-                && store.activeValue(JWT_PUBLIC_KEY).isPresent()) {
+    private static void ensureSigningKeyPair(SecretStore store, Map<String, String> active) {
+        if (active.containsKey(JWT_KEY_ID) && active.containsKey(JWT_PRIVATE_KEY) && active.containsKey(JWT_PUBLIC_KEY)) {
             return;
         }
         try {

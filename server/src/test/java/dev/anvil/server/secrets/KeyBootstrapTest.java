@@ -3,6 +3,10 @@ package dev.anvil.server.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 import dev.anvil.server.testing.TestServer;
@@ -42,6 +46,28 @@ class KeyBootstrapTest {
             String tokenFromFirst = first.userToken("6f1c2a9e-8d7b-4c1a-9e2f-0a1b2c3d4e5f", "x@example.com");
             assertThat(second.anvil().credentials().accessTokens().verify(tokenFromFirst).userId())
                     .hasValue("6f1c2a9e-8d7b-4c1a-9e2f-0a1b2c3d4e5f");
+        }
+    }
+
+    @Test
+    void activeValuesReadManyKeysAtOnceAndLeaveOutInactiveExpiredAndMissingOnes() throws SQLException {
+        try (TestServer server = TestServer.start("active_values")) {
+            SecretStore store = server.anvil().secrets();
+            store.upsert("LIVE_ONE", "v1", false);
+            store.upsert("LIVE_TWO", "v2", false);
+            store.upsert("SWITCHED_OFF", "v3", false);
+            store.upsert("EXPIRED", "v4", false);
+            try (Connection connection = server.anvil().database().dataSource().getConnection();
+                 Statement statement = connection.createStatement()) {
+                statement.execute("UPDATE system.secrets SET is_active = false WHERE key = 'SWITCHED_OFF'");
+                statement.execute("UPDATE system.secrets SET expires_at = now() - interval '1 minute' WHERE key = 'EXPIRED'");
+            }
+
+            assertThat(store.activeValues(List.of("LIVE_ONE", "LIVE_TWO", "SWITCHED_OFF", "EXPIRED", "NEVER_STORED")))
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("LIVE_ONE", "v1", "LIVE_TWO", "v2"));
+            assertThat(store.activeValues(KeyBootstrap.INSTANCE_KEYS)).as("what the bootstrap and the signing keys read")
+                    .containsOnlyKeys(KeyBootstrap.INSTANCE_KEYS)
+                    .containsEntry(KeyBootstrap.API_KEY, server.apiKey());
         }
     }
 
