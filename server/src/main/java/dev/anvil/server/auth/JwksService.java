@@ -13,10 +13,12 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class JwksService implements HttpService {
 
-    private final byte[] jwks;
+    private final SigningKeys keys;
+    /** Serialised on first request, so the server's start does not wait for the JSON machinery here. */
+    private volatile byte[] jwks;
 
     public JwksService(SigningKeys keys) {
-        this.jwks = Json.bytes(keys.publicJwks().toJSONObject());
+        this.keys = keys;
     }
 
     @Override
@@ -28,6 +30,15 @@ public final class JwksService implements HttpService {
     private void send(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, Json.CONTENT_TYPE);
         res.header(HeaderNames.CACHE_CONTROL, "public, max-age=300");
-        res.send(jwks);
+        res.send(jwks());
+    }
+
+    private byte[] jwks() {
+        byte[] serialised = jwks;
+        if (serialised == null) {
+            serialised = Json.bytes(keys.publicJwks().toJSONObject()); // the same bytes whoever wins a race
+            jwks = serialised;
+        }
+        return serialised;
     }
 }
