@@ -37,6 +37,7 @@ import dev.anvil.server.platform.DatabaseHealthCheck;
 import dev.anvil.server.platform.HealthService;
 import dev.anvil.server.platform.PlatformDomain;
 import dev.anvil.server.platform.PlatformSettings;
+import dev.anvil.server.platform.PrometheusMetrics;
 import dev.anvil.server.platform.logs.RecentLogRecords;
 import dev.anvil.server.realtime.Realtime;
 import dev.anvil.server.records.RecordsEngine;
@@ -48,6 +49,7 @@ import dev.anvil.server.secrets.SecretCipher;
 import dev.anvil.server.secrets.SecretStore;
 import dev.anvil.server.secrets.SecretsService;
 import dev.anvil.server.storage.Storage;
+import io.helidon.service.registry.GlobalServiceRegistry;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.accesslog.AccessLogFeature;
@@ -55,7 +57,6 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 /**
  * Assembles one Anvil server: database (external, or embedded when none is configured) →
@@ -75,10 +76,14 @@ public final class AnvilServer implements AutoCloseable {
     static final int REQUEST_LINE_LIMIT = 32 * 1024;
     /** How long the start waits for realtime's LISTEN connection before it accepts sockets anyway. */
     private static final Duration REALTIME_LISTEN_WAIT = Duration.ofSeconds(5);
+    /** Long enough for the first requests after a start (a readiness probe, a client) not to share the CPU with it. */
+    private static final Duration METRICS_START_DELAY = Duration.ofSeconds(2);
 
     private final AnvilConfig config;
     /** Closed in reverse order of creation (see {@link #track}). */
     private final List<AutoCloseable> resources = new ArrayList<>();
+    /** Completed once logging is configured; the data side, started before that, waits for it before it logs. */
+    private final CompletableFuture<Void> loggingConfigured = new CompletableFuture<>();
 
     // The data side, built by startDataSide in this order: the database, the instance's keys, then
     // every domain. Routing only registers what is built here.
@@ -99,6 +104,7 @@ public final class AnvilServer implements AutoCloseable {
     private SecretsService secretsApi;
     private Realtime realtime;
     private PlatformDomain platform;
+    private final PrometheusMetrics metrics = new PrometheusMetrics();
 
     // The HTTP side.
     private WebServer webServer;
@@ -109,9 +115,18 @@ public final class AnvilServer implements AutoCloseable {
     }
 
     public static AnvilServer start(AnvilConfig config) {
+        return start(config, () -> { });
+    }
+
+    /**
+     * Starts the server; {@code configureLogging} runs on this thread once Postgres is launching
+     * (configuring logging takes ~50 ms of a start under a second, which Postgres' boot now
+     * overlaps). Nothing on the data side logs before it has run.
+     */
+    public static AnvilServer start(AnvilConfig config, Runnable configureLogging) {
         AnvilServer server = new AnvilServer(config);
         try {
-            server.startInternal();
+            server.startInternal(configureLogging);
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -119,10 +134,7 @@ public final class AnvilServer implements AutoCloseable {
         }
     }
 
-    private void startInternal() {
-        // First, so /api/logs shows how the start went.
-        recentLogs = RecentLogRecords.install(config.getInt(PlatformSettings.LOG_BUFFER_RECORDS));
-        track(recentLogs);
+    private void startInternal(Runnable configureLogging) {
         Path dataDir = Path.of(config.get(CoreSettings.DATA_DIR));
         // The data side (Postgres — a child process when embedded —, migrations, keys, domains) comes
         // up on another thread while this one prepares the HTTP side; on two cores that halves startup.
@@ -131,15 +143,25 @@ public final class AnvilServer implements AutoCloseable {
         CompletableFuture<Void> dataSide = CompletableFuture.runAsync(() -> startDataSide(dataDir), ownThread("anvil-data-side"));
         // Jackson builds its serializers on first use; pay that now, in parallel, not on the first request.
         CompletableFuture<Void> jsonWarmUp = CompletableFuture.runAsync(HealthService::warmUp, ownThread("anvil-json-warm-up"));
-        ObserveFeature observe = observeFeature();
-        joined(jsonWarmUp);
-        joined(dataSide);
-
+        // Helidon builds its global service registry the first time something asks for it (its
+        // routing does, through the empty-parameters mapper): ~100 ms of CPU that would otherwise
+        // come after the data side, when the routing is built.
+        CompletableFuture<Void> helidonRegistry = CompletableFuture.runAsync(GlobalServiceRegistry::registry,
+                ownThread("anvil-helidon-registry"));
+        // Meanwhile this thread configures logging; the data side waits for it before it logs.
+        try {
+            configureLogging.run();
+            // Before anything logs, so /api/logs shows how the start went.
+            recentLogs = RecentLogRecords.install(config.getInt(PlatformSettings.LOG_BUFFER_RECORDS));
+            track(recentLogs);
+        } finally {
+            loggingConfigured.complete(null);
+        }
+        // What does not depend on the data side is configured while it starts.
         long maxBodyBytes = config.getLong(CoreSettings.MAX_BODY_MB) * 1024 * 1024;
         WebServerConfig.Builder builder = WebServer.builder()
                 .host(config.get(CoreSettings.HOST))
                 .port(config.getInt(CoreSettings.PORT))
-                .maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
                 .directHandlers(ErrorHandling.directHandlers(REQUEST_LINE_LIMIT))
                 .shutdownHook(false)
                 // Helidon leaves Nagle's algorithm on; a WebSocket frame larger than the write buffer
@@ -149,14 +171,20 @@ public final class AnvilServer implements AutoCloseable {
                 // Only the features added here: Helidon would otherwise also discover the access log
                 // on the classpath and log every request even with ANVIL_ACCESS_LOG=false.
                 .featuresDiscoverServices(false)
-                .addFeature(observe)
-                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
-                .addRouting(realtime.wsRouting())
-                .addProtocol(realtime.wsConfig())
-                .addProtocol(Http1Config.builder().maxPrologueLength(REQUEST_LINE_LIMIT).build());
+                .addFeature(observeFeature());
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
         }
+        Http1Config http1 = Http1Config.builder().maxPrologueLength(REQUEST_LINE_LIMIT).build();
+        joined(jsonWarmUp);
+        joined(helidonRegistry);
+        joined(dataSide);
+
+        builder.maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
+                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
+                .addRouting(realtime.wsRouting())
+                .addProtocol(realtime.wsConfig())
+                .addProtocol(http1);
         WebServer server = builder.build();
         realtime.awaitListening(REALTIME_LISTEN_WAIT);
         webServer = server.start();
@@ -168,6 +196,8 @@ public final class AnvilServer implements AutoCloseable {
         baseUrl = config.find(CoreSettings.API_BASE_URL)
                 .map(url -> url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
                 .orElse("http://localhost:" + webServer.port());
+        // A quarter of a start's CPU if built before the server listens (see PrometheusMetrics).
+        metrics.startInBackground(METRICS_START_DELAY);
         KeyBootstrap.ensureServiceUrls(secrets, baseUrl, internalUrl());
         functions.startRuntimeIfFunctionsExist();
     }
@@ -207,12 +237,18 @@ public final class AnvilServer implements AutoCloseable {
 
     /** The configured database, or the embedded one; migrated. */
     private void openDatabase(Path dataDir) {
-        database = Database.connect(() -> DatabaseLocation.fromConfig(config).orElseGet(() -> {
-            EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir, config.getInt(DatabaseSettings.EMBEDDED_PORT));
-            track(embedded);
-            postgresLog = Optional.of(EmbeddedDatabase.logFile(dataDir));
-            return embedded.location();
-        }), config.getInt(DatabaseSettings.POOL_SIZE));
+        database = Database.connect(() -> {
+            DatabaseLocation location = DatabaseLocation.fromConfig(config).orElseGet(() -> {
+                EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir, config.getInt(DatabaseSettings.EMBEDDED_PORT),
+                        loggingConfigured::join);
+                track(embedded);
+                postgresLog = Optional.of(EmbeddedDatabase.logFile(dataDir));
+                return embedded.location();
+            });
+            // The pool, Flyway and everything after them log through the configured handlers.
+            loggingConfigured.join();
+            return location;
+        }, config.getInt(DatabaseSettings.POOL_SIZE));
         track(database);
         Migrations.migrate(database.dataSource());
     }
@@ -267,16 +303,17 @@ public final class AnvilServer implements AutoCloseable {
         }
     }
 
-    /** Helidon's health (with a database readiness check) and Prometheus metrics under /observe. */
+    /** Helidon's health under /observe/health, with a database readiness check. */
     private ObserveFeature observeFeature() {
         return ObserveFeature.builder()
                 .endpoint("/observe")
+                // Metrics are served by PrometheusMetrics instead of the observer Helidon would find here.
+                .observersDiscoverServices(false)
                 .addObserver(HealthObserver.builder()
                         .details(true)
                         .useSystemServices(false)
                         .addCheck(new DatabaseHealthCheck(() -> database.dataSource()))
                         .build())
-                .addObserver(MetricsObserver.create())
                 .build();
     }
 
@@ -287,12 +324,14 @@ public final class AnvilServer implements AutoCloseable {
      * CPU when they came last), a PostgREST-wire mount at whatever path is configured comes last.
      */
     private void routing(HttpRouting.Builder routing, BodyLimit bodyLimit) {
+        routing.addFilter(metrics.requestCounter());
         routing.addFilter(new CorsFilter());
         routing.addFilter(bodyLimit.filter());
         routing.addFilter(new ClientAddress(config.getInt(HttpSettings.TRUSTED_PROXY_HOPS)).filter());
         routing.addFilter(platform.auditLog().filter());
         ErrorHandling.register(routing);
         routing.register("/api", new HealthService());
+        routing.register("/observe/metrics", metrics);
         recordsApi.registerApiRoutes(routing);
         platform.register(routing, auth::metadata);
         databaseApi.register(routing);

@@ -17,9 +17,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
         String command = args.length == 0 ? "serve" : args[0];
         AnvilConfig config = AnvilConfig.fromEnvironment();
+        if (!command.equals("serve")) {
+            LogConfig.configureRuntime(); // serve does it itself, once Postgres is launching
+        }
         switch (command) {
             case "serve" -> serve(config);
             case "keys" -> System.exit(KeysCommand.run(config, System.out));
@@ -34,7 +36,7 @@ public final class Main {
 
     private static void serve(AnvilConfig config) {
         long started = System.nanoTime();
-        AnvilServer server = AnvilServer.start(config);
+        AnvilServer server = AnvilServer.start(config, LogConfig::configureRuntime);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "anvil-shutdown"));
         System.out.printf("Anvil %s listening on %s (started in %d ms)%n", Version.current(), server.baseUrl(),
                 (System.nanoTime() - started) / 1_000_000);

@@ -43,6 +43,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public static EmbeddedDatabase start(Path anvilDataDir, int port) {
+        return start(anvilDataDir, port, () -> { });
+    }
+
+    /**
+     * As {@link #start(Path, int)}, for a caller that launches Postgres before logging is
+     * configured (the server does, to overlap the two): {@code beforeLogging} runs, and may wait,
+     * before this logs anything.
+     */
+    public static EmbeddedDatabase start(Path anvilDataDir, int port, Runnable beforeLogging) {
         Path pgData = anvilDataDir.resolve("postgres").toAbsolutePath();
         Path binaries = anvilDataDir.resolve("pg-binaries").toAbsolutePath();
         Path log = logFile(anvilDataDir);
@@ -50,9 +59,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
         try {
             Files.createDirectories(anvilDataDir);
             Optional<Path> postgresBinary = extractedPostgres(binaries);
-            EmbeddedDatabase database = postgresBinary.isPresent() && Files.isRegularFile(pgData.resolve("PG_VERSION"))
-                    ? startDirect(postgresBinary.get(), pgData, port, log)
-                    : startWithZonky(binaries, pgData, port, log);
+            EmbeddedDatabase database;
+            if (postgresBinary.isPresent() && Files.isRegularFile(pgData.resolve("PG_VERSION"))) {
+                database = startDirect(postgresBinary.get(), pgData, port, log, beforeLogging);
+                beforeLogging.run();
+            } else {
+                beforeLogging.run(); // zonky logs as it goes; the first start is slow anyway
+                database = startWithZonky(binaries, pgData, port, log);
+            }
             LOG.log(Level.INFO, "Embedded Postgres 17 at " + database.location.jdbcUrl() + ", data in " + pgData
                     + " (" + (System.nanoTime() - started) / 1_000_000 + " ms)");
             return database;
@@ -96,8 +110,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /** Later starts: run the extracted postgres ourselves and wait until it accepts connections. */
-    private static EmbeddedDatabase startDirect(Path postgresBinary, Path pgData, int port, Path log) throws IOException {
-        stopOrphan(pgData, postgresBinary);
+    private static EmbeddedDatabase startDirect(Path postgresBinary, Path pgData, int port, Path log,
+                                                Runnable beforeLogging) throws IOException {
+        stopOrphan(pgData, postgresBinary, beforeLogging);
         int chosenPort = port > 0 ? port : freePort();
         List<String> command = new ArrayList<>();
         if (isRoot()) {
@@ -156,7 +171,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * A server killed without shutting down leaves its Postgres running and holding the data
      * directory. If postmaster.pid names a live process of our own binaries, stop it first.
      */
-    private static void stopOrphan(Path pgData, Path postgresBinary) {
+    private static void stopOrphan(Path pgData, Path postgresBinary, Runnable beforeLogging) {
         Path pidFile = pgData.resolve("postmaster.pid");
         try {
             if (!Files.isRegularFile(pidFile)) {
@@ -166,11 +181,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
             Optional<ProcessHandle> orphan = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
                     .filter(p -> p.info().command().map(c -> c.equals(postgresBinary.toString())).orElse(false));
             if (orphan.isPresent()) {
+                beforeLogging.run();
                 LOG.log(Level.WARNING, "Stopping Postgres (pid " + pid + ") left running by a previous server on " + pgData);
                 orphan.get().destroy();
                 orphan.get().onExit().get(30, TimeUnit.SECONDS);
             }
         } catch (Exception e) {
+            beforeLogging.run();
             LOG.log(Level.WARNING, "Could not check " + pidFile + " for a running Postgres: " + e.getMessage());
         }
     }

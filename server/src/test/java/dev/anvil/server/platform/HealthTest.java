@@ -50,6 +50,14 @@ class HealthTest {
         assertThat(comparison).as("version %s must be >= 1.5.1 for @insforge/mcp", version).isGreaterThanOrEqualTo(0);
     }
 
+    private static double requestCount(String prometheusText) {
+        return prometheusText.lines()
+                .filter(line -> line.startsWith("requests_count_total{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow();
+    }
+
     @Test
     void observeEndpointsServeHealthAndPrometheusMetrics() {
         HttpCall.Reply health = server.get("/observe/health").send();
@@ -59,6 +67,12 @@ class HealthTest {
 
         HttpCall.Reply metrics = server.get("/observe/metrics").header("Accept", "text/plain").send();
         assertThat(metrics.status()).isEqualTo(200);
-        assertThat(metrics.text()).contains("# TYPE");
+        assertThat(metrics.header("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        // Helidon's meter names: the JVM's, and the count of requests (this one included).
+        assertThat(metrics.text()).contains("# TYPE memory_usedHeap_bytes gauge", "# TYPE thread_count gauge",
+                "# TYPE requests_count_total counter");
+        assertThat(requestCount(metrics.text())).isGreaterThanOrEqualTo(2);
+        HttpCall.Reply later = server.get("/observe/metrics").send();
+        assertThat(requestCount(later.text())).as("each request is counted").isGreaterThan(requestCount(metrics.text()));
     }
 }
