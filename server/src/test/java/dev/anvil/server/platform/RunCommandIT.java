@@ -35,6 +35,11 @@ class RunCommandIT {
         try {
             JsonNode health = awaitHealth(process, log);
             assertThat(health.get("status").asText()).isEqualTo("ok");
+            // The banner is printed once the start returns, which is just after the listener answers.
+            long bannerDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.readString(log).contains("Admin API key:") && System.nanoTime() < bannerDeadline) {
+                Thread.sleep(50);
+            }
             assertThat(Files.readString(log)).contains("listening on http://localhost:7130", "Admin API key:");
         } finally {
             process.destroy();
