@@ -3,8 +3,6 @@ package dev.anvil.server.functions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,7 +16,7 @@ class FunctionsNodeSuiteTest {
     @Test
     void officialSdkInvokesFunctions() throws IOException {
         // A fixed port rather than 0, so the direct listener's URL stays the same across the runtime restart the suite causes.
-        String directPort = Integer.toString(freePort());
+        String directPort = Integer.toString(FunctionDirectListenerTest.freePort());
         try (TestServer server = TestServer.start("node_functions", Map.of("WORKER_TIMEOUT_MS", "2000",
                 "ANVIL_FUNCTIONS_PORT", directPort))) {
             // The suite kills the runtime host mid-invocation, so it needs the host running and its pid.
@@ -31,12 +29,6 @@ class FunctionsNodeSuiteTest {
             environment.put("ANVIL_FUNCTIONS_PORT", directPort);
             System.out.println(NodeSuite.run("functions.test.mjs", environment));
             assertThat(server.anvil().functions().runtime().localPid()).isPresent().isNotEqualTo(pid);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }
