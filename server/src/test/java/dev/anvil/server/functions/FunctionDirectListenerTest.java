@@ -28,16 +28,21 @@ class FunctionDirectListenerTest {
     private static final String SPIN = "module.exports = async (req) => { if (req.method === 'POST') { for (;;) {} }"
             + " return new Response('alive'); }";
 
+    /** A server on a fixed direct port with `steady` and `spin` deployed, once its direct listener serves. */
+    private static TestServer started(String purpose, int timeoutMs, URI direct) {
+        TestServer server = TestServer.start(purpose, Map.of(
+                "WORKER_TIMEOUT_MS", Integer.toString(timeoutMs), "ANVIL_FUNCTIONS_PORT", Integer.toString(direct.getPort())));
+        deploy(server, "steady", "module.exports = async () => new Response('steady')");
+        deploy(server, "spin", SPIN);
+        await("the direct listener", () -> get(direct.resolve("/steady")).equals("200 steady"));
+        return server;
+    }
+
     @Test
     void aRecycledRuntimeKeepsServingDirectlyAtTheSameUrl() throws IOException {
-        int port = freePort();
+        URI direct = URI.create("http://127.0.0.1:" + freePort());
         // The old host drains for the timeout + 5 s: time enough to see both hosts on the port.
-        try (TestServer server = TestServer.start("functions_direct_recycle", Map.of(
-                "WORKER_TIMEOUT_MS", "3000", "ANVIL_FUNCTIONS_PORT", Integer.toString(port)))) {
-            URI direct = URI.create("http://127.0.0.1:" + port);
-            deploy(server, "steady", "module.exports = async () => new Response('steady')");
-            deploy(server, "spin", SPIN);
-            await("the direct listener", () -> get(direct.resolve("/steady")).equals("200 steady"));
+        try (TestServer server = started("functions_direct_recycle", 3000, direct)) {
             assertThat(server.get("/api/functions").header("x-api-key", server.apiKey()).send().json()
                     .path("deploymentUrl").asText()).isEqualTo(direct.toString());
             long oldPid = server.anvil().functions().runtime().localPid().orElseThrow();
@@ -65,13 +70,8 @@ class FunctionDirectListenerTest {
 
     @Test
     void aBusyLoopInTheDirectListenerGetsItsHostReplacedAndTheOthersServedAgain() throws IOException {
-        int port = freePort();
-        try (TestServer server = TestServer.start("functions_direct_stuck", Map.of(
-                "WORKER_TIMEOUT_MS", "1000", "ANVIL_FUNCTIONS_PORT", Integer.toString(port)))) {
-            URI direct = URI.create("http://127.0.0.1:" + port);
-            deploy(server, "steady", "module.exports = async () => new Response('steady')");
-            deploy(server, "spin", SPIN);
-            await("the direct listener", () -> get(direct.resolve("/steady")).equals("200 steady"));
+        URI direct = URI.create("http://127.0.0.1:" + freePort());
+        try (TestServer server = started("functions_direct_stuck", 1000, direct)) {
             long oldPid = server.anvil().functions().runtime().localPid().orElseThrow();
 
             // Nobody stands between the caller and a stuck subhosting worker: the call ends with its host.
