@@ -241,6 +241,10 @@ module.exports = async (req) => {
 
   const quick = await client.functions.invoke('sleeper', { method: 'POST', body: { ms: 10 } });
   assert.deepEqual(quick.data, { slept: 10 });
+
+  const directly = await direct.functions.invoke('sleeper', { method: 'POST', body: { ms: 30_000 } });
+  assert.equal(directly.error.statusCode, 504);
+  assert.equal(directly.error.error, 'Function timeout');
 });
 
 test('a redeploy is seen by the next call', async () => {
