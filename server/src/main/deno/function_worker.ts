@@ -12,8 +12,9 @@
 // `workerMain` must stay self-contained: it is stringified, so it cannot use anything from this
 // module's scope. Messages (host -> worker): load. (worker -> host): booted, boot-error, loaded
 // (with its port and route id), load-error. A subhosting worker gets subhost, add, remove and
-// secrets, each with an id, and answers each with {type: 'reply', id, error?}. Liveness goes through shared memory instead (see `Vitals` in worker_pool.ts): the
-// worker's event loop writes a heartbeat, and the number of invocations in flight.
+// secrets, each with an id, and answers each with {type: 'reply', id, error?}. Liveness goes
+// through shared memory instead (see `Vitals` in worker_pool.ts): the worker's event loop writes a
+// heartbeat, and the number of invocations in flight.
 
 export function workerMain(): void {
   // deno-lint-ignore no-explicit-any
@@ -243,8 +244,8 @@ export function workerMain(): void {
   /**
    * `Access-Control-Allow-Origin: *` on every answer, as the server's /functions/* (contract §5.2).
    * Unlike the server's CORS filter, Origin is not looked at outside preflights: reading any
-   * request header makes Deno copy them all, a fifth of a warm call, and with `*` the credentials
-   * and exposed-headers answers it would add change nothing for a browser.
+   * request header makes Deno copy them all (measurable on a warm call), and with `*` the
+   * credentials and exposed-headers answers it would add change nothing for a browser.
    */
   function withCors(response: Response): Response {
     try {
@@ -318,7 +319,10 @@ export function workerMain(): void {
     subhost: (message) => subhost(message).then((port) => ({ port })),
     add: (message) => add(message.slug, message.version, message.code),
     remove: (message) => Promise.resolve(functions.delete(message.slug)),
-    secrets: (message) => Promise.resolve(secrets = message.values),
+    secrets: (message) => {
+      secrets = message.values;
+      return Promise.resolve();
+    },
   };
   // Handled one after another, in the order sent: an add sent while the worker is still starting
   // comes after the functions it starts with.
