@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Functions benchmark (targets.md), reference measured in the same run:
-#   warm invoke: POST /functions/echo through Anvil vs the same handler on a bare Deno.serve (wrk);
+#   warm invoke: POST to the echo function on Anvil's direct listener (and, informational, through
+#                /functions/echo on the server) vs the same handler on a bare Deno.serve (wrk);
 #   cold start:  deploy + first invocation vs a bare `deno run` of the same handler to its first answer.
 # Usage: ./anvil bench functions [rounds] [seconds per wrk run]   (defaults 3 and 10)
 set -euo pipefail

@@ -5,10 +5,16 @@
 // `workerMain` (`eval: true`), because a worker loaded from a file would need read permission,
 // and the host has none to give.
 //
+// The same worker can instead serve every function of the project on the host's public port
+// (`subhost`; see subhosting.ts): each function evaluated in its own scope by the same `load`,
+// routed by path. That is how InsForge's cloud serves functions (one Deno deployment per project).
+//
 // `workerMain` must stay self-contained: it is stringified, so it cannot use anything from this
 // module's scope. Messages (host -> worker): load. (worker -> host): booted, boot-error, loaded
-// (with its port and route id), load-error. Liveness goes through shared memory instead (see `Vitals` in worker_pool.ts): the
-// worker's event loop writes a heartbeat, and the number of invocations in flight.
+// (with its port and route id), load-error. A subhosting worker gets subhost, add, remove and
+// secrets, each with an id, and answers each with {type: 'reply', id, error?}. Liveness goes
+// through shared memory instead (see `Vitals` in worker_pool.ts): the worker's event loop writes a
+// heartbeat, and the number of invocations in flight.
 
 export function workerMain(): void {
   // deno-lint-ignore no-explicit-any
@@ -80,8 +86,10 @@ export function workerMain(): void {
   // deno-lint-ignore no-explicit-any
   let createClient: any;
   // deno-lint-ignore no-explicit-any
-  let handler: ((request: Request) => any) | null = null;
-  let slug = '';
+  type Handler = (request: Request) => any;
+  /** A loaded function and the invocations of it running now (its concurrency limit). */
+  type Loaded = { slug: string; version: string; handler: Handler; inflight: number };
+  let single: Loaded | null = null;
   const routeId = crypto.randomUUID();
   let limits = { timeoutMs: 60_000, maxConcurrency: 64 };
 
@@ -99,7 +107,8 @@ export function workerMain(): void {
   // what InsForge's hosted runtime accepts; both see the same Deno, createClient, base64 helpers.
   const isModule = (code: string) => /^\s*(export|import)\s/m.test(code);
 
-  async function load(code: string) {
+  async function load(code: string): Promise<Handler> {
+    let handler: Handler | null;
     if (isModule(code)) {
       const module = await import('data:text/javascript,' + encodeURIComponent(code));
       handler = typeof module.default === 'function' ? module.default : null;
@@ -113,32 +122,37 @@ export function workerMain(): void {
       const exported = module.exports as any;
       handler = typeof exported === 'function' ? exported
         : typeof exported?.default === 'function' ? exported.default
-        : typeof exports.default === 'function' ? exports.default as typeof handler
+        : typeof exports.default === 'function' ? exports.default as Handler
         : null;
     }
     if (!handler) {
       throw new Error('No function exported. Expected: module.exports = async function(req) { ... }');
     }
+    return handler;
   }
 
-  async function run(request: Request): Promise<Response> {
+  /**
+   * Calls the function and hands `answer` its Response. InsForge's contract: a thrown Response is
+   * the response; a thrown error becomes {error} with its `status` (400–599) or 500.
+   */
+  function run(handler: Handler, request: Request, answer: (response: Response) => void): void {
+    let result: unknown;
     try {
-      let response: unknown;
-      try {
-        response = await handler!(request);
-      } catch (thrown) {
-        if (!(thrown instanceof Response)) throw thrown;
-        response = thrown; // InsForge's contract: a thrown Response is the response
-      }
-      if (!(response instanceof Response)) {
-        throw new Error(`Function must return a Response, got ${response === null ? 'null' : typeof response}`);
-      }
-      return response;
-    } catch (error) {
-      // deno-lint-ignore no-explicit-any
-      const status = Number((error as any)?.status);
-      return json(Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500, { error: describe(error) });
+      result = handler(request);
+    } catch (thrown) {
+      answer(settle(thrown, true));
+      return;
     }
+    Promise.resolve(result).then((value) => answer(settle(value, false)), (thrown) => answer(settle(thrown, true)));
+  }
+
+  function settle(value: unknown, thrown: boolean): Response {
+    if (value instanceof Response) return value;
+    const error = thrown ? value
+      : new Error(`Function must return a Response, got ${value === null ? 'null' : typeof value}`);
+    // deno-lint-ignore no-explicit-any
+    const status = Number((error as any)?.status);
+    return json(Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500, { error: describe(error) });
   }
 
   // One sweep answers every invocation past its deadline, instead of a timer per invocation.
@@ -159,50 +173,170 @@ export function workerMain(): void {
    * lets a caller holding a route from before a restart notice that this port now serves
    * something else.
    */
-  async function invoke(req: Request): Promise<Response> {
+  function invoke(req: Request): Promise<Response> {
     const route = req.headers.get('x-anvil-route');
     if (route !== null && route !== routeId) {
-      return json(409, { error: 'Stale function route' }, { 'x-anvil-runtime-miss': 'route' });
+      return Promise.resolve(json(409, { error: 'Stale function route' }, { 'x-anvil-runtime-miss': 'route' }));
     }
-    if (Atomics.load(vitals, VITALS.INFLIGHT) >= BigInt(limits.maxConcurrency)) {
-      return json(429, { error: `Too many concurrent invocations of ${slug} (limit ${limits.maxConcurrency})` },
-        { 'retry-after': '1' });
+    return invokeWithin(single!, req);
+  }
+
+  /**
+   * Runs one invocation within the function's concurrency limit and the timeout; `finish` adapts
+   * the answer (the direct listener's CORS header). Written without async/await or Promise.race:
+   * this is the whole per-call overhead of the direct listener.
+   */
+  function invokeWithin(fn: Loaded, req: Request, finish = (response: Response) => response): Promise<Response> {
+    if (fn.inflight >= limits.maxConcurrency) {
+      return Promise.resolve(finish(json(429, { error: `Too many concurrent invocations of ${fn.slug} (limit ${limits.maxConcurrency})` },
+        { 'retry-after': '1' })));
     }
+    fn.inflight++;
     Atomics.add(vitals, VITALS.INFLIGHT, 1n);
-    Atomics.store(vitals, VITALS.LAST_INVOCATION, now());
+    const started = Date.now();
+    Atomics.store(vitals, VITALS.LAST_INVOCATION, BigInt(started));
     // A function that awaits forever is answered at its deadline; one that never yields the
     // thread is stopped by the host, which sees the heartbeat stall.
-    const { promise: late, resolve } = Promise.withResolvers<Response>();
-    const deadline = { at: Date.now() + limits.timeoutMs, answer: resolve };
+    const { promise, resolve } = Promise.withResolvers<Response>();
+    let answered = false;
+    const deadline = {
+      at: started + limits.timeoutMs,
+      answer: (response: Response) => {
+        if (answered) return;
+        answered = true;
+        deadlines.delete(deadline);
+        fn.inflight--;
+        Atomics.sub(vitals, VITALS.INFLIGHT, 1n);
+        resolve(finish(response));
+      },
+    };
     deadlines.add(deadline);
-    try {
-      return await Promise.race([run(req), late]);
-    } finally {
-      deadlines.delete(deadline);
-      Atomics.sub(vitals, VITALS.INFLIGHT, 1n);
-    }
+    run(fn.handler, req, deadline.answer);
+    return promise;
   }
 
   // deno-lint-ignore no-explicit-any
   async function start(message: any) {
     secrets = message.secrets;
-    slug = message.slug;
     limits = message.limits;
-    await load(message.code);
+    single = { slug: message.slug, version: message.version, handler: await load(message.code), inflight: 0 };
     Atomics.store(vitals, VITALS.LAST_INVOCATION, now()); // idle time counts from here
+    return await listen({ hostname: '127.0.0.1', port: 0 }, invoke);
+  }
+
+  /** Serves `handler` and resolves with the port once listening; throws when the port cannot be bound. */
+  function listen(address: { hostname: string; port: number; reusePort?: boolean }, handler: (req: Request) => Promise<Response>) {
     const listening = Promise.withResolvers<number>();
     serve({
-      hostname: '127.0.0.1',
-      port: 0,
-      onListen: (address: Deno.NetAddr) => listening.resolve(address.port),
+      ...address,
+      onListen: (bound: Deno.NetAddr) => listening.resolve(bound.port),
       onError: (error: unknown) => json(500, { error: describe(error) }),
-    }, invoke);
-    return await listening.promise;
+    }, handler);
+    return listening.promise;
+  }
+
+  // Subhosting: every function of the project in this worker, on the shared public port.
+  const functions = new Map<string, Loaded>();
+  const notFound = () => json(404, { error: 'Function not found or not active' });
+  /** The server's CORS policy values (its CorsFilter), handed over by the host. */
+  let cors = { exposed: '', methods: '', allowedHeaders: '' };
+
+  /**
+   * `Access-Control-Allow-Origin: *` on every answer, as the server's /functions/* (contract §5.2).
+   * Unlike the server's CORS filter, Origin is not looked at outside preflights: reading any
+   * request header makes Deno copy them all (measurable on a warm call), and with `*` the
+   * credentials and exposed-headers answers it would add change nothing for a browser.
+   */
+  function withCors(response: Response): Response {
+    try {
+      response.headers.set('access-control-allow-origin', '*');
+      return response;
+    } catch {
+      // A Response from fetch() has immutable headers: copy it.
+      const copy = new Response(response.body, response);
+      copy.headers.set('access-control-allow-origin', '*');
+      return copy;
+    }
+  }
+
+  function preflight(req: Request, origin: string | null): Response {
+    const headers: Record<string, string> = {
+      'access-control-allow-methods': cors.methods,
+      'access-control-allow-headers': req.headers.get('access-control-request-headers')?.trim() || cors.allowedHeaders,
+      'access-control-max-age': '86400',
+      'vary': 'Origin',
+    };
+    if (origin !== null) {
+      headers['access-control-allow-origin'] = origin;
+      headers['access-control-allow-credentials'] = 'true';
+      headers['access-control-expose-headers'] = cors.exposed;
+    }
+    return new Response(null, { status: 204, headers });
+  }
+
+  /**
+   * `/{slug}` (InsForge's subhosting path) or `/functions/{slug}` (the server's). The path is cut
+   * out of the URL by hand, with no URL object or pattern: a slug is known only if it was deployed.
+   */
+  function routeBySlug(req: Request): Promise<Response> | Response {
+    if (req.method === 'OPTIONS') {
+      const origin = req.headers.get('origin');
+      if (origin !== null || req.headers.has('access-control-request-method')) return preflight(req, origin);
+    }
+    const url = req.url;
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+    const query = url.indexOf('?', pathStart);
+    let slug = url.slice(pathStart + 1, query < 0 ? url.length : query);
+    if (slug.startsWith('functions/')) slug = slug.slice('functions/'.length);
+    const fn = functions.get(slug);
+    return fn ? invokeWithin(fn, req, withCors) : withCors(notFound());
+  }
+
+  async function add(slug: string, version: string, code: string) {
+    const handler = await load(code); // a failure leaves what was served
+    functions.set(slug, { slug, version, handler, inflight: 0 }); // calls in flight count against the old version
   }
 
   // deno-lint-ignore no-explicit-any
+  async function subhost(message: any): Promise<number> {
+    secrets = message.secrets;
+    limits = message.limits;
+    cors = message.cors;
+    for (const fn of message.functions) {
+      try {
+        await add(fn.slug, fn.version, fn.code);
+      } catch (error) {
+        console.error(`[runtime] ${fn.slug} failed to load in a subhosting worker: ${describe(error)}`);
+      }
+    }
+    Atomics.store(vitals, VITALS.LAST_INVOCATION, now());
+    // Every subhosting worker binds the same port; the kernel spreads connections over them.
+    return await listen({ hostname: message.hostname, port: message.port, reusePort: true }, routeBySlug);
+  }
+
+  // deno-lint-ignore no-explicit-any
+  const subhostingOps: Record<string, (message: any) => Promise<unknown>> = {
+    subhost: (message) => subhost(message).then((port) => ({ port })),
+    add: (message) => add(message.slug, message.version, message.code),
+    remove: (message) => Promise.resolve(functions.delete(message.slug)),
+    secrets: (message) => {
+      secrets = message.values;
+      return Promise.resolve();
+    },
+  };
+  // Handled one after another, in the order sent: an add sent while the worker is still starting
+  // comes after the functions it starts with.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  // deno-lint-ignore no-explicit-any
   parentPort.on('message', (message: any) => {
-    if (message.type === 'load') {
+    const op = subhostingOps[message.type];
+    if (op) {
+      queue = queue.then(() => op(message)).then(
+        (result) => post({ type: 'reply', id: message.id, ...(typeof result === 'object' ? result : {}) }),
+        (error) => post({ type: 'reply', id: message.id, error: describe(error) }),
+      );
+    } else if (message.type === 'load') {
       start(message).then(
         (port) => post({ type: 'loaded', port, route: routeId }),
         (error) => post({ type: 'load-error', error: describe(error) }),

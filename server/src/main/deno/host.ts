@@ -7,12 +7,20 @@
 // A host that lacks what a caller expects (a restart, or another pod behind the same Service)
 // answers 409 with x-anvil-runtime-miss, and the caller pushes and retries once.
 //
+// With --public-port, every function the host holds is also served on that port by a few
+// "subhosting" workers that hold them all (subhosting.ts), so clients can call functions without
+// the Anvil server in between. The server pushes every active function when a host starts for
+// that (a deploy with `warm: false` loads the code without starting the function's own workers).
+//
 //   deno run --allow-net --allow-env=ANVIL_RUNTIME_TOKEN --no-remote --unstable-net host.ts [options]
 //
 // Options: --port (0 = any; the chosen port is printed as {"event":"listening","port":N}),
 // --hostname, --timeout-ms, --workers-per-function, --max-concurrency, --memory-mb, --idle-ms, --spare-workers, --exit-with-stdin (stop when the parent
 // closes our stdin: a local child must not outlive the server that started it), --on-stuck=
-// report|exit (what to do when a worker cannot be stopped; see below).
+// report|exit (what to do when a worker cannot be stopped; see below); the public listener:
+// --public-port (absent = none; 0 = any free port), --public-hostname, --public-workers,
+// --public-cors (JSON {exposed, methods, allowedHeaders}: the server's CORS policy), --public-shared
+// (the host this one replaces still holds the port: share it rather than wait for it).
 //
 // A worker stuck in a busy loop cannot be stopped inside the process (worker_pool.ts), so it is
 // only taken out of service, and the process must end to free its thread. With --on-stuck=report
@@ -22,6 +30,7 @@
 // and the orchestrator restarts it.
 
 import { CONTROL_PREFIX, HEADER, SLUG_PATTERN } from './protocol.ts';
+import { type CorsPolicy, Subhosting } from './subhosting.ts';
 import { FunctionPool, jsonResponse, type Limits, SpareWorkers, stopStuckWorkers } from './worker_pool.ts';
 
 function option(name: string, fallback: string): string {
@@ -55,6 +64,10 @@ try {
 if (!token) console.warn('[runtime] ANVIL_RUNTIME_TOKEN is not set: control endpoints are unauthenticated');
 
 const spares = new SpareWorkers(limits);
+const publicPort = option('public-port', '');
+const subhosting = publicPort === '' ? null : new Subhosting(option('public-hostname', hostname), Number(publicPort),
+  numberOption('public-workers', 1), limits, spares, JSON.parse(option('public-cors', '{}')) as CorsPolicy,
+  Deno.args.includes('--public-shared'));
 const pools = new Map<string, FunctionPool>();
 let secrets = { version: '', values: {} as Record<string, string> };
 let draining = false;
@@ -88,27 +101,33 @@ function oneAtATime<T>(slug: string, work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * PUT /_anvil/functions/:slug {version, code, secretsVersion}: make this version the one served,
- * with the current secrets, and answer its ports. Loading it surfaces any error in the code.
+ * PUT /_anvil/functions/:slug {version, code, secretsVersion, warm?}: make this version the one
+ * served, with the current secrets, and answer its ports. Loading it surfaces any error in the
+ * code. `warm: false` (the server filling a new host for the public listener) only loads it
+ * where nothing of this slug is held yet, and starts no workers of its own.
  */
 async function deploy(req: Request, slug: string): Promise<Response> {
-  const { version, code, secretsVersion } = await req.json();
+  const { version, code, secretsVersion, warm } = await req.json();
   if (typeof version !== 'string' || typeof code !== 'string') {
     return jsonResponse(400, { error: 'version and code are required' });
   }
-  return await oneAtATime(slug, () => install(slug, version, code, secretsVersion));
+  return await oneAtATime(slug, () => install(slug, version, code, secretsVersion, warm !== false));
 }
 
-async function install(slug: string, version: string, code: string, secretsVersion: unknown): Promise<Response> {
+async function install(slug: string, version: string, code: string, secretsVersion: unknown, warm: boolean): Promise<Response> {
   if (secretsVersion !== secrets.version) return miss(['secrets']);
   const current = pools.get(slug);
+  // Whatever a deploy put here meanwhile is newer than what a fill read from the database.
+  if (!warm && current) return jsonResponse(200, { status: 'kept', slug, version: current.version, workers: [] });
   let pool = current;
   if (!current || current.version !== version || current.secretsVersion !== secrets.version) {
     pool = new FunctionPool(slug, version, code, secrets.version, secrets.values, limits, spares);
   }
-  let workers: { port: number; route: string }[];
+  let workers: { port: number; route: string }[] = [];
   try {
-    workers = await pool!.serve();
+    if (warm) workers = await pool!.serve();
+    // After the function's own worker loaded it: code that fails there never reaches these.
+    if (subhosting && !subhosting.serves(slug, version)) await subhosting.add(slug, version, code);
   } catch (error) {
     if (pool !== current) pool!.retireWorkers();
     return jsonResponse(422, { error: (error as Error).message });
@@ -126,12 +145,14 @@ async function putSecrets(req: Request): Promise<Response> {
     return jsonResponse(400, { error: 'version and values are required' });
   }
   secrets = { version, values };
+  await subhosting?.setSecrets(values);
   return new Response(null, { status: 204 });
 }
 
-function remove(slug: string): Response {
+async function remove(slug: string): Promise<Response> {
   pools.get(slug)?.retireWorkers();
   pools.delete(slug);
+  await subhosting?.remove(slug);
   return new Response(null, { status: 204 });
 }
 
@@ -192,7 +213,7 @@ async function route(req: Request): Promise<Response> {
     if (rest === 'secrets' && req.method === 'PUT') return await putSecrets(req);
     const fn = rest.match(/^functions\/([a-zA-Z0-9_-]+)$/);
     if (fn && req.method === 'PUT') return await deploy(req, fn[1]);
-    if (fn && req.method === 'DELETE') return remove(fn[1]);
+    if (fn && req.method === 'DELETE') return await oneAtATime(fn[1], () => remove(fn[1]));
     return jsonResponse(404, { error: 'Not found' });
   }
   const slug = path.slice(1);
@@ -226,6 +247,7 @@ setInterval(() => {
 }, 500);
 
 spares.fill();
+subhosting?.start();
 
 Deno.serve({
   port,
@@ -242,6 +264,7 @@ if (Deno.args.includes('--exit-with-stdin')) {
     const buffer = new Uint8Array(256);
     while ((await Deno.stdin.read(buffer)) !== null) { /* the parent never writes; we wait for EOF */ }
     spares.stop();
+    subhosting?.stop();
     Deno.exit(0);
   })();
 }

@@ -40,11 +40,14 @@ export function jsonResponse(status: number, body: unknown, headers: HeadersInit
 /** Every worker not yet stopped, including those draining after being replaced. */
 const liveWorkers = new Set<FunctionWorker>();
 
-/** One worker thread; once loaded it runs one function version and serves it on `port`. */
-class FunctionWorker {
+/** One worker thread; once loaded it runs one function version and serves it on `port` (or, subhosting, all of them). */
+export class FunctionWorker {
   readonly thread: Worker;
   private readonly vitals: BigInt64Array;
   private readonly waiters = new Map<string, (message: Record<string, unknown>) => void>();
+  /** Answers awaited from a subhosting worker, by call id. */
+  private readonly calls = new Map<number, { resolve: (message: Record<string, unknown>) => void; reject: (error: Error) => void }>();
+  private nextCall = 0;
   port = 0;
   route = '';
   label = 'spare';
@@ -62,7 +65,10 @@ class FunctionWorker {
       workerData: { vitals: shared },
       resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
     });
-    this.thread.on('message', (message: Record<string, unknown>) => this.waiters.get(message.type as string)?.(message));
+    this.thread.on('message', (message: Record<string, unknown>) => {
+      if (message.type === 'reply') this.answer(message);
+      else this.waiters.get(message.type as string)?.(message);
+    });
     this.thread.on('error', (error: Error) => this.die(`Function worker crashed: ${error.message}`));
     this.thread.on('exit', () => this.die('Function worker exited'));
     liveWorkers.add(this);
@@ -104,6 +110,34 @@ class FunctionWorker {
     return this.port;
   }
 
+  /** Sends a subhosting message and resolves with its reply (rejects with the error it reports, or the worker's death). */
+  call(message: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+    if (this.dead) return Promise.reject(new Error('Function worker exited'));
+    const id = this.nextCall++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.calls.delete(id);
+        reject(new Error(`Function did not finish loading within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.calls.delete(id);
+        settle();
+      };
+      this.calls.set(id, {
+        resolve: (reply) => done(() => resolve(reply)),
+        reject: (error) => done(() => reject(error)),
+      });
+      this.thread.postMessage({ ...message, id });
+    });
+  }
+
+  private answer(reply: Record<string, unknown>): void {
+    const call = this.calls.get(reply.id as number);
+    if (reply.error !== undefined) call?.reject(new Error(String(reply.error)));
+    else call?.resolve(reply);
+  }
+
   private expect(success: string, failure: string, timeoutMs: number): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -136,6 +170,7 @@ class FunctionWorker {
     this.dead = true;
     liveWorkers.delete(this);
     this.waiters.get('death')?.({ error: reason });
+    for (const call of [...this.calls.values()]) call.reject(new Error(reason));
     this.thread.terminate();
     this.onDeath(this);
   }

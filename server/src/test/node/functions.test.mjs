@@ -2,6 +2,9 @@
 // header echo, secrets through Deno.env.get, the injected createClient and base64 helpers, thrown
 // errors and Responses, the timeout, a redeploy seen by the next call, and the runtime killed
 // mid-invocation. The server runs with WORKER_TIMEOUT_MS=2000 (set by FunctionsNodeSuiteTest).
+// The same through the runtime's direct listener (ANVIL_FUNCTIONS_PORT, the SDK's functionsUrl):
+// calls that never pass the server, what it serves after redeploys, drafts, deletes, bad deploys
+// and a restart of the runtime, and the SDK's fallback to the server on its 404.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from '@insforge/sdk';
@@ -10,9 +13,11 @@ const baseUrl = process.env.ANVIL_URL;
 const apiKey = process.env.ANVIL_API_KEY;
 const anonKey = process.env.ANVIL_ANON_KEY;
 const runtimePid = Number(process.env.ANVIL_DENO_PID);
+const functionsUrl = `http://127.0.0.1:${process.env.ANVIL_FUNCTIONS_PORT}`;
 
 // retryCount 0: a failing call must show its own status, not the SDK's retries of it.
 const client = createClient({ baseUrl, anonKey, retryCount: 0 });
+const direct = createClient({ baseUrl, anonKey, functionsUrl, retryCount: 0 });
 
 async function admin(method, path, body) {
   const response = await fetch(`${baseUrl}${path}`, {
@@ -43,6 +48,72 @@ module.exports = async function (req) {
     body: text ? JSON.parse(text) : null,
   }), { status: 200, headers: { 'Content-Type': 'application/json', 'X-Echo': 'yes' } });
 };`);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` returns true (a runtime restarting, a listener coming up); fails at the deadline. */
+async function eventually(what, check, deadlineMs = 30_000) {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not there yet
+    }
+    assert.ok(Date.now() < deadline, `${what} within ${deadlineMs} ms`);
+    await sleep(100);
+  }
+}
+
+test('the functions list names the direct listener as deploymentUrl', async () => {
+  await eventually('the direct listener', async () => (await admin('GET', '/api/functions')).deploymentUrl === functionsUrl);
+});
+
+test('through functionsUrl every method reaches the function directly with its body and headers', async () => {
+  for (const method of ['POST', 'GET', 'PUT', 'DELETE']) {
+    const body = method === 'GET' ? undefined : { n: 2, method };
+    const { data, error } = await direct.functions.invoke('echo', { method, body, headers: { 'X-Custom': `d-${method}` } });
+    assert.equal(error, null, `${method}: ${error?.message}`);
+    assert.equal(data.path, '/echo', 'served by the direct listener, not the server proxy');
+    assert.equal(data.method, method);
+    assert.equal(data.custom, `d-${method}`);
+    assert.equal(data.authorization, `Bearer ${anonKey}`);
+    assert.deepEqual(data.body, body ?? null);
+  }
+});
+
+test('the direct listener answers like the server: CORS, its preflight, /functions/:slug, unknown slugs', async () => {
+  let response = await fetch(`${functionsUrl}/functions/echo?x=1`, {
+    method: 'POST', headers: { 'content-type': 'application/json', Origin: 'http://app.example' }, body: '{"raw":true}',
+  });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('x-echo'), 'yes');
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  assert.equal((await response.json()).path, '/functions/echo');
+
+  const preflights = await Promise.all([functionsUrl, baseUrl].map((url) => fetch(`${url}/functions/echo`, {
+    method: 'OPTIONS',
+    headers: { Origin: 'http://app.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-custom' },
+  })));
+  const shape = (r) => [r.status, ...['allow-origin', 'allow-credentials', 'allow-methods', 'allow-headers', 'max-age']
+    .map((name) => r.headers.get(`access-control-${name}`))];
+  assert.deepEqual(shape(preflights[0]), shape(preflights[1]));
+  assert.deepEqual(shape(preflights[0]).slice(0, 3), [204, 'http://app.example', 'true']);
+
+  response = await fetch(`${functionsUrl}/no-such-function`);
+  assert.equal(response.status, 404);
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+  assert.deepEqual(await response.json(), { error: 'Function not found or not active' });
+});
+
+test('on a 404 from functionsUrl the SDK falls back to the server', async () => {
+  // A functionsUrl under which nothing is served: every call is answered 404 there.
+  const misdirected = createClient({ baseUrl, anonKey, functionsUrl: `${functionsUrl}/elsewhere`, retryCount: 0 });
+  const { data, error } = await misdirected.functions.invoke('echo', { method: 'POST', body: { via: 'fallback' } });
+  assert.equal(error, null, error?.message);
+  assert.equal(data.path, '/functions/echo');
+  assert.deepEqual(data.body, { via: 'fallback' });
+});
 
 test('every method reaches the function with its body and headers', async () => {
   for (const method of ['POST', 'GET', 'PUT', 'PATCH', 'DELETE']) {
@@ -93,6 +164,15 @@ module.exports = async () => Response.json({
   assert.equal(data.greeting, 'second value');
 });
 
+test('a secret reaches the direct listener, and a changed value the next direct call', async () => {
+  await admin('POST', '/api/secrets', { key: 'DIRECT_SECRET', value: 'direct one' });
+  await deploy('direct-secret', `module.exports = async () => new Response(Deno.env.get('DIRECT_SECRET') ?? 'unset');`);
+  assert.equal((await direct.functions.invoke('direct-secret', { method: 'GET' })).data, 'direct one');
+  await admin('PUT', '/api/secrets/DIRECT_SECRET', { value: 'direct two' });
+  const response = await fetch(`${functionsUrl}/direct-secret`);
+  assert.equal(await response.text(), 'direct two');
+});
+
 test('createClient and the base64 helpers are injected', async () => {
   await deploy('uses-sdk', `
 module.exports = async (req) => {
@@ -133,6 +213,18 @@ module.exports = async (req) => {
   assert.equal(error.error, 'I am a teapot');
 });
 
+test('through functionsUrl a thrown error is {error} with its status, a thrown Response the response', async () => {
+  let response = await fetch(`${functionsUrl}/thrower`, { method: 'PUT', body: '{}' });
+  assert.equal(response.status, 422);
+  assert.deepEqual(await response.json(), { error: 'Something broke' });
+  const { data, error } = await direct.functions.invoke('thrower', { method: 'GET' });
+  assert.equal(data, null);
+  assert.equal(error.statusCode, 418);
+  assert.equal(error.error, 'I am a teapot');
+  response = await fetch(`${functionsUrl}/thrower`, { method: 'GET' });
+  assert.equal(response.headers.get('access-control-allow-origin'), '*');
+});
+
 test('a function that does not answer in time gets 504 Function timeout', async () => {
   await deploy('sleeper', `
 module.exports = async (req) => {
@@ -149,6 +241,10 @@ module.exports = async (req) => {
 
   const quick = await client.functions.invoke('sleeper', { method: 'POST', body: { ms: 10 } });
   assert.deepEqual(quick.data, { slept: 10 });
+
+  const directly = await direct.functions.invoke('sleeper', { method: 'POST', body: { ms: 30_000 } });
+  assert.equal(directly.error.statusCode, 504);
+  assert.equal(directly.error.error, 'Function timeout');
 });
 
 test('a redeploy is seen by the next call', async () => {
@@ -159,6 +255,35 @@ test('a redeploy is seen by the next call', async () => {
   assert.equal((await client.functions.invoke('versioned', { method: 'GET' })).data, 'two');
 });
 
+test('through functionsUrl a redeploy is seen by the next call; a failed deploy leaves the old code served', async () => {
+  await deploy('direct-versioned', `module.exports = async () => new Response('one');`);
+  assert.equal(await (await fetch(`${functionsUrl}/direct-versioned`)).text(), 'one');
+  let updated = await admin('PUT', '/api/functions/direct-versioned', { code: `module.exports = async () => new Response('two');` });
+  assert.equal(updated.deployment.status, 'success');
+  assert.equal((await direct.functions.invoke('direct-versioned', { method: 'GET' })).data, 'two');
+
+  updated = await admin('PUT', '/api/functions/direct-versioned', { code: `module.exports = async () => { return new Response('three' ` });
+  assert.equal(updated.deployment.status, 'failed');
+  assert.equal(await (await fetch(`${functionsUrl}/direct-versioned`)).text(), 'two');
+});
+
+test('a function switched to draft or deleted is gone from the direct listener; the SDK then gets the server\'s 404', async () => {
+  for (const [slug, retire] of [
+    ['direct-drafted', (s) => admin('PUT', `/api/functions/${s}`, { status: 'draft' })],
+    ['direct-deleted', (s) => admin('DELETE', `/api/functions/${s}`)],
+  ]) {
+    await deploy(slug, `module.exports = async () => new Response('${slug} here');`);
+    assert.equal(await (await fetch(`${functionsUrl}/${slug}`)).text(), `${slug} here`);
+    await retire(slug);
+    const response = await fetch(`${functionsUrl}/${slug}`);
+    assert.equal(response.status, 404, slug);
+    assert.deepEqual(await response.json(), { error: 'Function not found or not active' });
+    const { data, error } = await direct.functions.invoke(slug, { method: 'GET' });
+    assert.equal(data, null);
+    assert.equal(error.statusCode, 404, slug);
+  }
+});
+
 test('the runtime killed mid-invocation: that call fails, the next one succeeds', async () => {
   assert.ok(runtimePid > 0, 'ANVIL_DENO_PID is set');
   const inFlight = client.functions.invoke('sleeper', { method: 'POST', body: { ms: 1_500 } });
@@ -167,6 +292,16 @@ test('the runtime killed mid-invocation: that call fails, the next one succeeds'
   const { data, error } = await inFlight;
   assert.equal(data, null);
   assert.equal(error.statusCode, 502);
+
+  // Before any call through the server could refill it: the restarted runtime serves the
+  // functions deployed before directly again (the server gives a new runtime every active one).
+  await eventually('the direct listener back after the restart', async () =>
+    (await fetch(`${functionsUrl}/versioned`)).status === 200);
+  assert.equal(await (await fetch(`${functionsUrl}/versioned`)).text(), 'two');
+  assert.equal(await (await fetch(`${functionsUrl}/direct-secret`)).text(), 'direct two');
+  const echoed = await direct.functions.invoke('echo', { method: 'POST', body: { direct: 'after restart' } });
+  assert.equal(echoed.data.path, '/echo');
+  assert.equal(await (await fetch(`${functionsUrl}/direct-drafted`)).text(), '{"error":"Function not found or not active"}');
 
   const next = await client.functions.invoke('echo', { method: 'POST', body: { after: 'restart' } });
   assert.equal(next.error, null, next.error?.message);

@@ -1,5 +1,7 @@
 package dev.anvil.server.functions;
 
+import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -15,6 +17,8 @@ import dev.anvil.server.http.Json;
  * first call. The first call after a successful deploy finds its worker already warm.
  */
 final class FunctionDeployer {
+
+    private static final System.Logger LOG = System.getLogger(FunctionDeployer.class.getName());
 
     private final FunctionStore store;
     private final FunctionRuntime runtime;
@@ -71,5 +75,36 @@ final class FunctionDeployer {
         ArrayNode buildLogs = deployment.putArray("buildLogs");
         logs.forEach(buildLogs::add);
         return new Outcome(updated, deployment, success);
+    }
+
+    /**
+     * A runtime host with a public listener started (the first, or one restarted after a crash or
+     * a recycle): it is given every active function, since calls to that listener never pass
+     * through this server to fill it on demand. Each is read again just before it is sent, and the
+     * host keeps what a deploy gave it meanwhile, so older code does not replace newer.
+     */
+    void fill(URI host) {
+        int loaded = 0;
+        try {
+            for (FunctionStore.FunctionRecord listed : store.list()) {
+                if (!FunctionStore.ACTIVE.equals(listed.status())) {
+                    continue;
+                }
+                var function = store.find(listed.slug()).filter(found -> FunctionStore.ACTIVE.equals(found.status()));
+                if (function.isEmpty()) {
+                    continue;
+                }
+                FunctionRuntime.Deployment result = runtime.fill(host, listed.slug(), ContentHash.of(function.get().code()),
+                        function.get().code());
+                if (result.status() == FunctionRuntime.Deployment.Status.READY) {
+                    loaded++;
+                } else {
+                    LOG.log(Level.WARNING, "Function " + listed.slug() + " is not served directly: " + result.message());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not give the function runtime its active functions: " + e.getMessage());
+        }
+        LOG.log(Level.DEBUG, "Function runtime at " + host + " given " + loaded + " active functions");
     }
 }

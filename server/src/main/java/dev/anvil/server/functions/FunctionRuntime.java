@@ -15,13 +15,17 @@ import java.util.Map;
 import java.util.Map.Entry;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anvil.server.config.AnvilConfig;
+import dev.anvil.server.config.CoreSettings;
+import dev.anvil.server.http.CorsFilter;
 import dev.anvil.server.http.Json;
 
 /**
@@ -30,6 +34,11 @@ import dev.anvil.server.http.Json;
  * straight to the port the function's worker serves on. The host is either a child process
  * ({@link RuntimeProcess}, started on first use) or a remote runtime at {@code DENO_RUNTIME_URL},
  * which is called at {@code /slug} and forwards.
+ *
+ * <p>A local host can also serve every active function itself on a public port (see
+ * {@code subhosting.ts}), which clients call without this server in between: each host that
+ * starts is given every active function for it ({@link #whenHostStarts}), and secret changes are
+ * pushed at once ({@link #secretsChanged}) rather than on the next proxied call.
  *
  * <p>HTTP goes through {@link KeepAliveClient}: Helidon's WebClient watches each idle connection
  * with a timed blocking read that the next request has to wait out (a few hundred calls a second),
@@ -48,6 +57,7 @@ public final class FunctionRuntime implements AutoCloseable {
     private static final Duration ANSWER_GRACE = Duration.ofSeconds(1);
     /** Loading code may take up to the timeout; the host answers within it. */
     private static final Duration CONTROL_GRACE = Duration.ofSeconds(10);
+    private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "[::]", "");
 
     private final RuntimeEndpoint endpoint;
     private final String unavailableReason;
@@ -57,14 +67,47 @@ public final class FunctionRuntime implements AutoCloseable {
     private final KeepAliveClient http = new KeepAliveClient(Duration.ofSeconds(5));
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> resolving = new ConcurrentHashMap<>();
+    /** Host name of the public listener's URL; null when there is none. */
+    private final String directHost;
+    private volatile URI directUrl;
+    private volatile Consumer<URI> onHostStart = base -> {
+    };
 
     private FunctionRuntime(RuntimeEndpoint endpoint, String unavailableReason, String token, FunctionSecrets secrets,
-                            Duration timeout) {
+                            Duration timeout, String directHost) {
         this.endpoint = endpoint;
         this.unavailableReason = unavailableReason;
         this.token = token;
         this.secrets = secrets;
         this.timeout = timeout;
+        this.directHost = directHost;
+        if (endpoint instanceof RuntimeProcess process && directHost != null) {
+            process.events(new DirectListenerEvents());
+        }
+    }
+
+    /** What the local host reports about its public listener, logged for operators and kept for {@link #directUrl}. */
+    private final class DirectListenerEvents implements RuntimeProcess.Events {
+        @Override
+        public void hostStarted(URI endpoint) {
+            onHostStart.accept(endpoint);
+        }
+
+        @Override
+        public void directListening(int port) {
+            URI url = URI.create("http://" + directHost + ":" + port);
+            if (!url.equals(directUrl)) {
+                LOG.log(Level.INFO, "Functions served directly at " + url + " (pass it as functionsUrl to createClient)");
+            }
+            directUrl = url;
+        }
+
+        @Override
+        public void directUnavailable(String reason) {
+            directUrl = null;
+            LOG.log(Level.WARNING, "Functions cannot be served directly (ANVIL_FUNCTIONS_PORT): " + reason
+                    + "; they stay reachable through /functions/:slug");
+        }
     }
 
     /** A remote runtime when {@code DENO_RUNTIME_URL} is set, else a local child process (started on first use). */
@@ -73,24 +116,75 @@ public final class FunctionRuntime implements AutoCloseable {
         Optional<String> remote = config.find(FunctionSettings.DENO_RUNTIME_URL);
         if (remote.isPresent()) {
             String url = remote.get().endsWith("/") ? remote.get().substring(0, remote.get().length() - 1) : remote.get();
+            // Runtime pods would expose their own public port; that is the operator's to set up.
             return new FunctionRuntime(new RuntimeEndpoint.Remote(URI.create(url)), null,
-                    config.find(FunctionSettings.RUNTIME_TOKEN).orElse(""), secrets, timeout);
+                    config.find(FunctionSettings.RUNTIME_TOKEN).orElse(""), secrets, timeout, null);
         }
         DenoInstallation.Lookup lookup = DenoInstallation.locate(config.find(FunctionSettings.DENO_BIN));
         if (lookup.found().isEmpty()) {
             LOG.log(Level.WARNING, "Functions cannot run: " + lookup.problem());
-            return new FunctionRuntime(null, lookup.problem(), "", secrets, timeout);
+            return new FunctionRuntime(null, lookup.problem(), "", secrets, timeout, null);
         }
         String token = randomToken();
-        List<String> options = List.of(
+        List<String> options = new ArrayList<>(List.of(
                 "--timeout-ms=" + timeout.toMillis(),
                 "--memory-mb=" + config.getInt(FunctionSettings.MEMORY_MB),
                 "--max-concurrency=" + config.getInt(FunctionSettings.CONCURRENCY),
                 "--workers-per-function=" + config.getInt(FunctionSettings.WORKERS),
-                "--idle-ms=" + config.getLong(FunctionSettings.IDLE_SECONDS) * 1000);
+                "--idle-ms=" + config.getLong(FunctionSettings.IDLE_SECONDS) * 1000));
+        String directHost = null;
+        String directPort = config.get(FunctionSettings.DIRECT_PORT).strip();
+        if (!directPort.equalsIgnoreCase("off")) {
+            String bindHost = config.get(CoreSettings.HOST);
+            options.addAll(List.of(
+                    "--public-port=" + config.getInt(FunctionSettings.DIRECT_PORT),
+                    "--public-hostname=" + bindHost,
+                    "--public-workers=" + config.getInt(FunctionSettings.DIRECT_WORKERS),
+                    "--public-cors=" + Json.mapper().createObjectNode().put("exposed", CorsFilter.EXPOSED)
+                            .put("methods", CorsFilter.ALLOWED_METHODS).put("allowedHeaders", CorsFilter.DEFAULT_ALLOWED_HEADERS)));
+            directHost = WILDCARD_HOSTS.contains(bindHost) ? "localhost" : bindHost.contains(":") ? "[" + bindHost + "]" : bindHost;
+        }
         RuntimeProcess process = new RuntimeProcess(lookup.installation(), options, token,
                 dataDir.resolve("deno-cache").toAbsolutePath(), timeout.plusSeconds(5));
-        return new FunctionRuntime(process, null, token, secrets, timeout);
+        return new FunctionRuntime(process, null, token, secrets, timeout, directHost);
+    }
+
+    /** Where the local host serves every active function itself (the SDK's {@code functionsUrl}), once it does. */
+    public Optional<URI> directUrl() {
+        return Optional.ofNullable(directUrl);
+    }
+
+    /** {@code fill} runs (on its own thread) each time a host with a public listener starts, with the host's URI. */
+    void whenHostStarts(Consumer<URI> fill) {
+        this.onHostStart = fill;
+    }
+
+    /**
+     * Loads a function version into a host that just started, for its public listener, unless a
+     * deploy already put one there; starts no worker of the function's own.
+     */
+    Deployment fill(URI host, String slug, String version, String code) {
+        try {
+            resolve(host, slug, version, code, secrets.current(), false);
+            return Deployment.ready();
+        } catch (InvocationException e) {
+            return new Deployment(e.status() == 500 ? Deployment.Status.FAILED : Deployment.Status.UNAVAILABLE, e.getMessage());
+        }
+    }
+
+    /**
+     * A secret changed: a host with a public listener gets the new set now, since calls made to it
+     * directly never pass here. Best effort; a host that is down gets them with its next push.
+     */
+    public void secretsChanged() {
+        if (directHost == null || endpoint == null || !endpoint.started()) {
+            return;
+        }
+        try {
+            pushSecrets(base(), secrets.current());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Could not push the changed secrets to the function runtime: " + e.getMessage());
+        }
     }
 
     /** The outcome of installing a function version in the runtime. */
@@ -110,7 +204,7 @@ public final class FunctionRuntime implements AutoCloseable {
         try {
             URI base = base();
             FunctionSecrets.Snapshot snapshot = secrets.current();
-            routes.put(slug, resolve(base, slug, version, code, snapshot));
+            routes.put(slug, resolve(base, slug, version, code, snapshot, true));
             return Deployment.ready();
         } catch (RuntimeUnavailableException e) {
             return new Deployment(Deployment.Status.UNAVAILABLE, e.getMessage());
@@ -226,7 +320,7 @@ public final class FunctionRuntime implements AutoCloseable {
             if (current != null && current.serves(base, function.version(), snapshot.version())) {
                 return current;
             }
-            Route route = resolve(base, function.slug(), function.version(), function.code(), snapshot);
+            Route route = resolve(base, function.slug(), function.version(), function.code(), snapshot, true);
             routes.put(function.slug(), route);
             return route;
         } finally {
@@ -234,17 +328,27 @@ public final class FunctionRuntime implements AutoCloseable {
         }
     }
 
-    /** Asks the host to serve this version (pushing the secrets if it lacks them) and where. */
-    private Route resolve(URI base, String slug, String version, String code, FunctionSecrets.Snapshot snapshot) {
+    /**
+     * Asks the host to serve this version (pushing the secrets if it lacks them) and where; with
+     * {@code warm} false only to hold it for its public listener (no route: null).
+     */
+    private Route resolve(URI base, String slug, String version, String code, FunctionSecrets.Snapshot snapshot,
+                          boolean warm) {
         ObjectNode body = Json.object();
         body.put("version", version);
         body.put("code", code);
         body.put("secretsVersion", snapshot.version());
+        if (!warm) {
+            body.put("warm", false);
+        }
         byte[] payload = Json.bytes(body);
         for (int attempt = 0; ; attempt++) {
             Control response = sendControl(control("PUT", base, RuntimeProtocol.functionPath(slug), payload));
             JsonNode answer = response.json();
             int status = response.status();
+            if (status == 200 && !warm) {
+                return null;
+            }
             if (status == 200) {
                 List<Target> targets = new ArrayList<>();
                 if (endpoint instanceof RuntimeProcess) {

@@ -27,11 +27,17 @@ public final class FunctionSettings {
             "A function not invoked for this long gives its worker threads back (its next call starts one again)");
     public static final Setting RATE_LIMIT_WRITES = Setting.of("ANVIL_RATE_LIMIT_FUNCTION_WRITES", "60/60",
             "Function deploys, updates and deletes (POST/PUT/DELETE /api/functions) per client IP per window (max/windowSeconds; off disables)");
+    public static final Setting DIRECT_PORT = Setting.of("ANVIL_FUNCTIONS_PORT", "7133",
+            "Port on ANVIL_HOST where the local runtime serves every active function itself, without this server in between "
+            + "(pass http://host:port as functionsUrl to the SDK's createClient); 0 = any free port, off = none. "
+            + "A port in use is logged and retried. Not used with DENO_RUNTIME_URL");
+    public static final Setting DIRECT_WORKERS = Setting.of("ANVIL_FUNCTIONS_PORT_WORKERS", "1",
+            "Worker threads serving ANVIL_FUNCTIONS_PORT; each holds every active function (they share its isolate)");
     public static final Setting INTERNAL_URL = Setting.optional("ANVIL_INTERNAL_URL",
             "URL functions use to reach this server (their INSFORGE_INTERNAL_URL); default http://127.0.0.1:PORT");
 
     public static final List<Setting> ALL = List.of(RATE_LIMIT_WRITES, DENO_RUNTIME_URL, RUNTIME_TOKEN, DENO_BIN, TIMEOUT_MS, MEMORY_MB,
-            CONCURRENCY, WORKERS, MAX_RESPONSE_MB, IDLE_SECONDS, INTERNAL_URL);
+            CONCURRENCY, WORKERS, MAX_RESPONSE_MB, IDLE_SECONDS, DIRECT_PORT, DIRECT_WORKERS, INTERNAL_URL);
 
     private FunctionSettings() {
     }

@@ -34,6 +34,7 @@ public final class Functions implements AutoCloseable {
         this.secrets = secrets;
         this.runtime = runtime;
         FunctionDeployer deployer = new FunctionDeployer(store, runtime, catalog, baseUrl);
+        runtime.whenHostStarts(deployer::fill);
         this.adminService = new FunctionsService(credentials, store, catalog, deployer, runtime, writes);
         this.invocationService = new FunctionInvocationService(catalog, runtime, maxResponseBytes);
     }
@@ -69,6 +70,7 @@ public final class Functions implements AutoCloseable {
     /** A secret changed: the next invocation sees the new set. */
     public void secretsChanged() {
         secrets.invalidate();
+        runtime.secretsChanged();
     }
 
     /**

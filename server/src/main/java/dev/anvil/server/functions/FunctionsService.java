@@ -55,7 +55,8 @@ public final class FunctionsService implements HttpService {
         ArrayNode functions = body.putArray("functions");
         store.list().forEach(function -> functions.add(json(function)));
         body.putObject("runtime").put("status", runtime.healthy() ? "running" : "unavailable");
-        body.putNull("deploymentUrl");
+        // InsForge puts its cloud deployment here, the URL functions are served at without the proxy.
+        body.put("deploymentUrl", runtime.directUrl().map(Object::toString).orElse(null));
         Json.send(res, body);
     }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.anvil.server.http.Json;
+
 /**
  * The local runtime host: {@code deno run host.ts} as a child process on loopback, started on
  * first use and restarted whenever it dies. The host picks its own port and prints it; it exits
@@ -30,12 +32,19 @@ import java.util.regex.Pattern;
  * <p>What the child may do is set by Deno's permissions: network, and reading the one environment
  * variable that carries the control token (removed once read). No file system, no subprocesses,
  * no FFI, no system information, no remote module imports; its environment is cleared.
+ *
+ * <p>With a public port in its options the host also serves every function itself there
+ * (subhosting.ts); it reports that port, and a host that starts must be given every active
+ * function for it, so each start is announced to {@link Events}. A successor started for a
+ * recycle shares the port with the host it replaces until that one ends.
  */
 final class RuntimeProcess implements RuntimeEndpoint {
 
     private static final System.Logger LOG = System.getLogger(RuntimeProcess.class.getName());
     private static final Pattern LISTENING = Pattern.compile("^\\{\"event\":\"listening\",\"port\":(\\d+)}$");
     private static final Pattern RECYCLE = Pattern.compile("^\\{\"event\":\"recycle\".*");
+    private static final Pattern DIRECT_LISTENING = Pattern.compile("^\\{\"event\":\"direct-listening\",\"port\":(\\d+)}$");
+    private static final Pattern DIRECT_UNAVAILABLE = Pattern.compile("^\\{\"event\":\"direct-unavailable\".*");
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     /** Heap of the host's own isolate (routing and bookkeeping only; functions have their own). */
@@ -55,6 +64,23 @@ final class RuntimeProcess implements RuntimeEndpoint {
     private boolean closed;
     private long restarts;
     private Duration backoff = MIN_BACKOFF;
+    private volatile Events events = new Events() {
+    };
+
+    /** What a host reports that its server acts on; called on the host's watcher threads. */
+    interface Events {
+        /** A host (the first, a restarted one, or a recycle's successor) now takes calls at {@code endpoint}. */
+        default void hostStarted(URI endpoint) {
+        }
+
+        /** The public listener serves on {@code port}. */
+        default void directListening(int port) {
+        }
+
+        /** The public listener cannot serve (yet); {@code reason} says why. */
+        default void directUnavailable(String reason) {
+        }
+    }
 
     /** One host process. */
     private static final class Child {
@@ -77,6 +103,10 @@ final class RuntimeProcess implements RuntimeEndpoint {
         this.drain = drain;
     }
 
+    void events(Events events) {
+        this.events = events;
+    }
+
     @Override
     public URI await(Duration wait) {
         return awaitOther(null, wait);
@@ -92,7 +122,7 @@ final class RuntimeProcess implements RuntimeEndpoint {
         synchronized (lock) {
             if (!started && !closed) {
                 started = true;
-                current = launchOrNull();
+                current = launchOrNull(false);
             }
             while (!closed && (current == null || current.endpoint == null || current.endpoint.equals(stale))) {
                 long remaining = deadline - System.nanoTime();
@@ -133,10 +163,13 @@ final class RuntimeProcess implements RuntimeEndpoint {
         }
     }
 
-    /** Starts a host and its watcher; null (logged) when the process cannot even be started. Holds the lock. */
-    private Child launchOrNull() {
+    /**
+     * Starts a host and its watcher; null (logged) when the process cannot even be started. Holds
+     * the lock. {@code replacing}: the current host still runs (a recycle).
+     */
+    private Child launchOrNull(boolean replacing) {
         try {
-            Child child = new Child(launch());
+            Child child = new Child(launch(replacing));
             Thread.ofVirtual().name("function-runtime-stderr").start(() -> drain(child.process.getErrorStream()));
             Thread.ofVirtual().name("function-runtime-watch").start(() -> watch(child));
             return child;
@@ -155,10 +188,15 @@ final class RuntimeProcess implements RuntimeEndpoint {
             while ((line = lines.readLine()) != null) {
                 String trimmed = line.trim();
                 Matcher listening = LISTENING.matcher(trimmed);
+                Matcher direct = DIRECT_LISTENING.matcher(trimmed);
                 if (listening.matches()) {
                     listening(child, URI.create("http://127.0.0.1:" + listening.group(1)));
                 } else if (RECYCLE.matcher(trimmed).matches()) {
                     recycle(child);
+                } else if (direct.matches()) {
+                    events.directListening(Integer.parseInt(direct.group(1)));
+                } else if (DIRECT_UNAVAILABLE.matcher(trimmed).matches()) {
+                    events.directUnavailable(reason(trimmed));
                 } else {
                     LOG.log(Level.INFO, "[function] " + line);
                 }
@@ -187,8 +225,17 @@ final class RuntimeProcess implements RuntimeEndpoint {
         }
     }
 
+    private static String reason(String event) {
+        try {
+            return Json.mapper().readTree(event).path("reason").asText();
+        } catch (IOException e) {
+            return event;
+        }
+    }
+
     private void listening(Child child, URI endpoint) {
         Child replaced = null;
+        boolean takesCalls;
         synchronized (lock) {
             child.endpoint = endpoint;
             if (child == successor) {
@@ -196,7 +243,12 @@ final class RuntimeProcess implements RuntimeEndpoint {
                 current = child;
                 successor = null;
             }
+            takesCalls = child == current;
             lock.notifyAll();
+        }
+        if (takesCalls) {
+            // Off this thread, which must keep reading what the host prints.
+            Thread.ofVirtual().name("function-runtime-started").start(() -> events.hostStarted(endpoint));
         }
         LOG.log(Level.DEBUG, "Function runtime listening on " + endpoint);
         if (replaced != null) {
@@ -216,7 +268,7 @@ final class RuntimeProcess implements RuntimeEndpoint {
             }
             LOG.log(Level.WARNING, "The function runtime has a worker it cannot stop; starting a replacement");
             restarts++;
-            successor = launchOrNull();
+            successor = launchOrNull(true);
         }
     }
 
@@ -229,22 +281,26 @@ final class RuntimeProcess implements RuntimeEndpoint {
             sleep(delay);
             synchronized (lock) {
                 if (!closed && current == null) {
-                    current = launchOrNull();
+                    current = launchOrNull(false);
                 }
             }
         });
     }
 
-    private Process launch() throws IOException {
+    private Process launch(boolean replacing) throws IOException {
         Files.createDirectories(cacheDirectory);
+        // --unstable-net: the public listener's workers share one port (Deno.serve's reusePort).
         List<String> command = new ArrayList<>(List.of(installation.binary().toString(), "run",
-                "--no-prompt", "--no-remote", "--no-check",
+                "--no-prompt", "--no-remote", "--no-check", "--unstable-net",
                 "--allow-net", "--allow-env=ANVIL_RUNTIME_TOKEN",
                 "--v8-flags=--max-old-space-size=" + HOST_HEAP_MB,
                 "--config", installation.configFile().toString(),
                 installation.hostScript().toString(),
                 "--port=0", "--hostname=127.0.0.1", "--exit-with-stdin", "--on-stuck=report"));
         command.addAll(hostOptions);
+        if (replacing) {
+            command.add("--public-shared");
+        }
         ProcessBuilder builder = new ProcessBuilder(command).directory(installation.hostDirectory().toFile());
         // Nothing of this server's environment (database URL, keys) reaches the runtime.
         builder.environment().clear();

@@ -20,10 +20,10 @@ import io.helidon.webserver.http.RoutingResponse;
  */
 public final class CorsFilter implements Filter {
 
-    static final String EXPOSED = "Content-Range, Preference-Applied, Location, Content-Location, Range-Unit, "
+    public static final String EXPOSED = "Content-Range, Preference-Applied, Location, Content-Location, Range-Unit, "
             + "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After";
-    static final String ALLOWED_METHODS = "GET, HEAD, PUT, PATCH, POST, DELETE, OPTIONS";
-    static final String DEFAULT_ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-CSRF-Token, Prefer, "
+    public static final String ALLOWED_METHODS = "GET, HEAD, PUT, PATCH, POST, DELETE, OPTIONS";
+    public static final String DEFAULT_ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-CSRF-Token, Prefer, "
             + "Accept-Profile, Content-Profile, Range, x-api-key, X-Client-Info, apikey";
 
     private static final HeaderName REQUEST_HEADERS = HeaderNames.create("Access-Control-Request-Headers");

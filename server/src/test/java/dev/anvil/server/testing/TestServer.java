@@ -53,7 +53,8 @@ public final class TestServer implements AutoCloseable {
 
     /**
      * What a test server needs on an existing database: loopback on a free port, its own data
-     * directory, no access log, and the encryption key every replica of a test shares.
+     * directory, no access log, no direct functions port, and the encryption key every replica of a
+     * test shares.
      */
     public static Map<String, String> settingsOn(DatabaseLocation database, Path dataDir) {
         Map<String, String> settings = new HashMap<>();
@@ -64,6 +65,8 @@ public final class TestServer implements AutoCloseable {
         settings.put("ANVIL_HOST", "127.0.0.1");
         settings.put("ANVIL_DATA_DIR", dataDir.toString());
         settings.put("ANVIL_ACCESS_LOG", "false");
+        // Not the default 7133: test servers run side by side (a functions test turns it on with port 0).
+        settings.put("ANVIL_FUNCTIONS_PORT", "off");
         settings.put("ENCRYPTION_KEY", "test-encryption-key-shared-by-replicas");
         return settings;
     }
