@@ -6,13 +6,12 @@ import java.util.ServiceLoader;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.helidon.common.HelidonServiceLoader;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.MeterRegistryFormatter;
 import io.helidon.metrics.api.MetricsConfig;
@@ -42,7 +41,9 @@ public final class PrometheusMetrics implements HttpService {
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final LongAdder requests = new LongAdder();
+    /** Requests served before the meters exist; handed to the counter when it is created. */
+    private long requestsBeforeMeters;
+    private volatile Counter requests;
     private final CompletableFuture<Meters> meters = new CompletableFuture<>();
     private final AtomicBoolean building = new AtomicBoolean();
 
@@ -80,8 +81,13 @@ public final class PrometheusMetrics implements HttpService {
         MetricsConfig config = MetricsConfig.create();
         MetricsFactory factory = MetricsFactory.getInstance();
         MeterRegistry registry = factory.globalRegistry();
-        // Helidon's key performance indicator, under its name and scope.
-        registry.getOrCreate(FunctionalCounter.builder("requests.count", requests, LongAdder::sum).scope("vendor"));
+        // Helidon's key performance indicator, under its name, type and scope (a Helidon server
+        // elsewhere in the JVM with its own metrics observer counts into the same meter).
+        Counter counter = registry.getOrCreate(Counter.builder("requests.count").scope("vendor"));
+        synchronized (this) {
+            counter.increment(requestsBeforeMeters);
+            requests = counter;
+        }
         MeterRegistryFormatterProvider prometheus = HelidonServiceLoader
                 .create(ServiceLoader.load(MeterRegistryFormatterProvider.class))
                 .asList().stream()
@@ -97,10 +103,25 @@ public final class PrometheusMetrics implements HttpService {
         return new Filter() {
             @Override
             public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-                requests.increment();
+                countRequest();
                 chain.proceed();
             }
         };
+    }
+
+    private void countRequest() {
+        Counter counter = requests;
+        if (counter != null) {
+            counter.increment();
+            return;
+        }
+        synchronized (this) { // only in the seconds before the meters exist
+            if (requests != null) {
+                requests.increment();
+            } else {
+                requestsBeforeMeters++;
+            }
+        }
     }
 
     @Override
