@@ -39,6 +39,7 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class PrometheusMetrics implements HttpService {
 
+    private static final System.Logger LOG = System.getLogger(PrometheusMetrics.class.getName());
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     /** Requests served before the meters exist; handed to the counter when it is created. */
@@ -73,6 +74,7 @@ public final class PrometheusMetrics implements HttpService {
         try {
             meters.complete(createMeters());
         } catch (RuntimeException | LinkageError e) {
+            LOG.log(System.Logger.Level.WARNING, "Helidon metrics could not be set up; /observe/metrics will answer 500", e);
             meters.completeExceptionally(e);
         }
     }
