@@ -144,11 +144,50 @@ public final class AnvilServer implements AutoCloseable {
         // Jackson builds its serializers on first use; pay that now, in parallel, not on the first request.
         CompletableFuture<Void> jsonWarmUp = CompletableFuture.runAsync(HealthService::warmUp, ownThread("anvil-json-warm-up"));
         // Helidon builds its global service registry the first time something asks for it (its
-        // routing does, through the empty-parameters mapper): ~100 ms of CPU that would otherwise
+        // routing does, through the empty-parameters mapper): ~150 ms of CPU that would otherwise
         // come after the data side, when the routing is built.
         CompletableFuture<Void> helidonRegistry = CompletableFuture.runAsync(GlobalServiceRegistry::registry,
                 ownThread("anvil-helidon-registry"));
-        // Meanwhile this thread configures logging; the data side waits for it before it logs.
+        WebServerConfig.Builder builder;
+        try {
+            builder = configureWhileDataSideStarts(configureLogging);
+        } catch (RuntimeException e) {
+            // Let the data side finish first, so what it started (Postgres, the pool) is tracked and closed.
+            dataSide.exceptionally(failure -> null).join();
+            throw e;
+        }
+        joined(dataSide); // first: once it is done, a failure below closes everything it started
+        joined(jsonWarmUp);
+        joined(helidonRegistry);
+
+        long maxBodyBytes = config.getLong(CoreSettings.MAX_BODY_MB) * 1024 * 1024;
+        builder.maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
+                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
+                .addRouting(realtime.wsRouting())
+                .addProtocol(realtime.wsConfig())
+                .addProtocol(Http1Config.builder().maxPrologueLength(REQUEST_LINE_LIMIT).build());
+        WebServer server = builder.build();
+        realtime.awaitListening(REALTIME_LISTEN_WAIT);
+        webServer = server.start();
+        if (!webServer.isRunning() || webServer.port() < 0) {
+            // Helidon logs a bind failure and returns; a server that cannot listen must not look started.
+            throw new IllegalStateException("HTTP listener could not start on " + config.get(CoreSettings.HOST) + ":"
+                    + config.get(CoreSettings.PORT) + " (is the port in use?)");
+        }
+        baseUrl = config.find(CoreSettings.API_BASE_URL)
+                .map(url -> url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
+                .orElse("http://localhost:" + webServer.port());
+        // A quarter of a start's CPU if built before the server listens (see PrometheusMetrics).
+        metrics.startInBackground(METRICS_START_DELAY);
+        KeyBootstrap.ensureServiceUrls(secrets, baseUrl, internalUrl());
+        functions.startRuntimeIfFunctionsExist();
+    }
+
+    /**
+     * What this thread does while the data side starts: configures logging (the data side waits for
+     * it before it logs) and everything of the web server that does not depend on the domains.
+     */
+    private WebServerConfig.Builder configureWhileDataSideStarts(Runnable configureLogging) {
         try {
             configureLogging.run();
             // Before anything logs, so /api/logs shows how the start went.
@@ -157,8 +196,6 @@ public final class AnvilServer implements AutoCloseable {
         } finally {
             loggingConfigured.complete(null);
         }
-        // What does not depend on the data side is configured while it starts.
-        long maxBodyBytes = config.getLong(CoreSettings.MAX_BODY_MB) * 1024 * 1024;
         WebServerConfig.Builder builder = WebServer.builder()
                 .host(config.get(CoreSettings.HOST))
                 .port(config.getInt(CoreSettings.PORT))
@@ -175,31 +212,7 @@ public final class AnvilServer implements AutoCloseable {
         if (config.getBoolean(CoreSettings.ACCESS_LOG)) {
             builder.addFeature(AccessLogFeature.builder().commonLogFormat().build());
         }
-        Http1Config http1 = Http1Config.builder().maxPrologueLength(REQUEST_LINE_LIMIT).build();
-        joined(jsonWarmUp);
-        joined(helidonRegistry);
-        joined(dataSide);
-
-        builder.maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
-                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
-                .addRouting(realtime.wsRouting())
-                .addProtocol(realtime.wsConfig())
-                .addProtocol(http1);
-        WebServer server = builder.build();
-        realtime.awaitListening(REALTIME_LISTEN_WAIT);
-        webServer = server.start();
-        if (!webServer.isRunning() || webServer.port() < 0) {
-            // Helidon logs a bind failure and returns; a server that cannot listen must not look started.
-            throw new IllegalStateException("HTTP listener could not start on " + config.get(CoreSettings.HOST) + ":"
-                    + config.get(CoreSettings.PORT) + " (is the port in use?)");
-        }
-        baseUrl = config.find(CoreSettings.API_BASE_URL)
-                .map(url -> url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
-                .orElse("http://localhost:" + webServer.port());
-        // A quarter of a start's CPU if built before the server listens (see PrometheusMetrics).
-        metrics.startInBackground(METRICS_START_DELAY);
-        KeyBootstrap.ensureServiceUrls(secrets, baseUrl, internalUrl());
-        functions.startRuntimeIfFunctionsExist();
+        return builder;
     }
 
     /** The task's result, or the exception it failed with as itself. */
