@@ -272,7 +272,7 @@ public final class AnvilServer implements AutoCloseable {
         secrets = new SecretStore(database.client(), SecretCipher.fromKeyMaterial(keyMaterial.material()));
         keys = KeyBootstrap.run(config, secrets, database.dataSource(), keyMaterial.source());
         Clock clock = Clock.systemUTC();
-        AccessTokens accessTokens = new AccessTokens(SigningKeys.load(secrets),
+        AccessTokens accessTokens = new AccessTokens(SigningKeys.from(keys.instanceKeys()),
                 config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock, AuthSettings.clockSkew(config));
         ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
         credentials = new Credentials(projectKeys, accessTokens);

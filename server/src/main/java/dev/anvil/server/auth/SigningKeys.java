@@ -14,7 +14,6 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.anvil.server.secrets.KeyBootstrap;
-import dev.anvil.server.secrets.SecretStore;
 
 /**
  * The keys tokens are signed with: the RSA pair for RS256 access tokens (published as JWKS under its
@@ -31,8 +30,8 @@ public final class SigningKeys {
         this.hmacSecret = hmacSecret;
     }
 
-    public static SigningKeys load(SecretStore store) {
-        Map<String, String> stored = store.activeValues(KeyBootstrap.INSTANCE_KEYS);
+    /** From the instance keys the bootstrap ensured ({@link KeyBootstrap.Result#instanceKeys()}). */
+    public static SigningKeys from(Map<String, String> stored) {
         String kid = required(stored, KeyBootstrap.JWT_KEY_ID);
         String privatePem = required(stored, KeyBootstrap.JWT_PRIVATE_KEY);
         String publicPem = required(stored, KeyBootstrap.JWT_PUBLIC_KEY);

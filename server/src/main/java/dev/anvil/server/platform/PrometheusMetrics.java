@@ -1,9 +1,9 @@
 package dev.anvil.server.platform;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,12 +45,9 @@ public final class PrometheusMetrics implements HttpService {
     /** Requests served before the meters exist; handed to the counter when it is created. */
     private long requestsBeforeMeters;
     private volatile Counter requests;
-    private final CompletableFuture<Meters> meters = new CompletableFuture<>();
+    /** Helidon's Prometheus formatter over its global registry; it reads the meters on each format. */
+    private final CompletableFuture<MeterRegistryFormatter> prometheus = new CompletableFuture<>();
     private final AtomicBoolean building = new AtomicBoolean();
-
-    /** The registry and its formatter, built once. */
-    private record Meters(MeterRegistry registry, MetricsConfig config, MeterRegistryFormatterProvider formatter) {
-    }
 
     /**
      * Builds the meters on a daemon thread {@code delay} from now (call it once the server listens:
@@ -72,14 +69,14 @@ public final class PrometheusMetrics implements HttpService {
             return;
         }
         try {
-            meters.complete(createMeters());
+            prometheus.complete(createMeters());
         } catch (RuntimeException | LinkageError e) {
             LOG.log(System.Logger.Level.WARNING, "Helidon metrics could not be set up; /observe/metrics will answer 500", e);
-            meters.completeExceptionally(e);
+            prometheus.completeExceptionally(e);
         }
     }
 
-    private Meters createMeters() {
+    private MeterRegistryFormatter createMeters() {
         MetricsConfig config = MetricsConfig.create();
         MetricsFactory factory = MetricsFactory.getInstance();
         MeterRegistry registry = factory.globalRegistry();
@@ -90,14 +87,11 @@ public final class PrometheusMetrics implements HttpService {
             counter.increment(requestsBeforeMeters);
             requests = counter;
         }
-        MeterRegistryFormatterProvider prometheus = HelidonServiceLoader
-                .create(ServiceLoader.load(MeterRegistryFormatterProvider.class))
-                .asList().stream()
-                .filter(provider -> provider.formatter(MediaTypes.TEXT_PLAIN, config, registry, Optional.empty(),
-                        List.of(), List.of()).isPresent())
+        return HelidonServiceLoader.create(ServiceLoader.load(MeterRegistryFormatterProvider.class)).asList().stream()
+                .flatMap(provider -> provider.formatter(MediaTypes.TEXT_PLAIN, config, registry, Optional.of("scope"),
+                        List.of(), List.of()).stream())
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("No Prometheus formatter for Helidon metrics on the class path"));
-        return new Meters(registry, config, prometheus);
     }
 
     /** Counts every request, as Helidon's metrics observer does. */
@@ -133,11 +127,7 @@ public final class PrometheusMetrics implements HttpService {
 
     private void scrape(ServerRequest req, ServerResponse res) {
         build(); // a scrape before the background start builds them itself; later ones find them ready
-        Meters ready = meters.join();
-        MeterRegistryFormatter formatter = ready.formatter()
-                .formatter(MediaTypes.TEXT_PLAIN, ready.config(), ready.registry(), Optional.of("scope"), List.of(), List.of())
-                .orElseThrow();
-        Optional<Object> text = formatter.format();
+        Optional<Object> text = prometheus.join().format();
         if (text.isEmpty()) {
             res.status(Status.NO_CONTENT_204).send();
             return;

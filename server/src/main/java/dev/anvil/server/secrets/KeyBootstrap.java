@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class KeyBootstrap {
     public static final String INSFORGE_BASE_URL = "INSFORGE_BASE_URL";
     public static final String INSFORGE_INTERNAL_URL = "INSFORGE_INTERNAL_URL";
 
-    /** What the bootstrap ensures, and what {@code SigningKeys} reads back. */
+    /** What the bootstrap ensures (and hands to {@code SigningKeys} in its result). */
     public static final List<String> INSTANCE_KEYS = List.of(JWT_SECRET, API_KEY, ANON_KEY, JWT_PRIVATE_KEY, JWT_PUBLIC_KEY,
             JWT_KEY_ID);
 
@@ -47,8 +48,15 @@ public final class KeyBootstrap {
     private KeyBootstrap() {
     }
 
-    /** What the bootstrap found or made; {@code generatedAccessKeys} is true on the very first start. */
-    public record Result(String jwtSecret, boolean generatedAccessKeys) {
+    /**
+     * What the bootstrap found or made: {@code instanceKeys} holds the value of every one of
+     * {@link #INSTANCE_KEYS}; {@code generatedAccessKeys} is true on the very first start.
+     */
+    public record Result(Map<String, String> instanceKeys, boolean generatedAccessKeys) {
+
+        public String jwtSecret() {
+            return instanceKeys.get(JWT_SECRET);
+        }
     }
 
     public static Result run(AnvilConfig config, SecretStore store, DataSource dataSource, String keySource) {
@@ -56,16 +64,16 @@ public final class KeyBootstrap {
             advisoryLock(lock, true);
             try {
                 checkKeyMatches(lock, store, keySource);
-                // Read once; the checks below only write (and re-read) what is missing or changed.
-                Map<String, String> stored = store.activeValues(INSTANCE_KEYS);
-                String jwtSecret = ensure(store, stored, JWT_SECRET, config.find(KeySettings.JWT_SECRET), () -> randomHex(32));
-                boolean apiGenerated = !stored.containsKey(API_KEY) && config.find(KeySettings.ACCESS_API_KEY).isEmpty();
-                ensure(store, stored, API_KEY, config.find(KeySettings.ACCESS_API_KEY).map(KeyBootstrap::checkApiKey),
+                // Read once; the checks below write what is missing or changed and keep the map current.
+                Map<String, String> values = new HashMap<>(store.activeValues(INSTANCE_KEYS));
+                boolean apiGenerated = !values.containsKey(API_KEY) && config.find(KeySettings.ACCESS_API_KEY).isEmpty();
+                ensure(store, values, JWT_SECRET, config.find(KeySettings.JWT_SECRET), () -> randomHex(32));
+                ensure(store, values, API_KEY, config.find(KeySettings.ACCESS_API_KEY).map(KeyBootstrap::checkApiKey),
                         () -> "ik_" + randomHex(32));
-                ensure(store, stored, ANON_KEY, config.find(KeySettings.ACCESS_ANON_KEY).map(KeyBootstrap::withAnonPrefix),
+                ensure(store, values, ANON_KEY, config.find(KeySettings.ACCESS_ANON_KEY).map(KeyBootstrap::withAnonPrefix),
                         () -> "anon_" + randomHex(32));
-                ensureSigningKeyPair(store, stored);
-                return new Result(jwtSecret, apiGenerated);
+                ensureSigningKeyPair(store, values);
+                return new Result(Map.copyOf(values), apiGenerated);
             } finally {
                 advisoryLock(lock, false);
             }
@@ -84,9 +92,14 @@ public final class KeyBootstrap {
         return "anon_" + randomHex(32);
     }
 
-    private static String ensure(SecretStore store, Map<String, String> active, String key, Optional<String> fromEnvironment,
+    /** Makes {@code key} hold the environment's value, the stored one, or a generated one; records it in {@code values}. */
+    private static void ensure(SecretStore store, Map<String, String> values, String key, Optional<String> fromEnvironment,
+                               java.util.function.Supplier<String> generator) {
+        values.put(key, chosen(store, Optional.ofNullable(values.get(key)), key, fromEnvironment, generator));
+    }
+
+    private static String chosen(SecretStore store, Optional<String> stored, String key, Optional<String> fromEnvironment,
                                  java.util.function.Supplier<String> generator) {
-        Optional<String> stored = Optional.ofNullable(active.get(key));
         if (fromEnvironment.isPresent() && stored.isPresent() && rotatedAway(store, key, fromEnvironment.get())) {
             // Restoring a key that was rotated through the API (perhaps because it leaked) would
             // silently undo the rotation; the stale environment value loses.
@@ -126,17 +139,20 @@ public final class KeyBootstrap {
         }
     }
 
-    private static void ensureSigningKeyPair(SecretStore store, Map<String, String> active) {
-        if (active.containsKey(JWT_KEY_ID) && active.containsKey(JWT_PRIVATE_KEY) && active.containsKey(JWT_PUBLIC_KEY)) {
+    private static void ensureSigningKeyPair(SecretStore store, Map<String, String> values) {
+        if (values.containsKey(JWT_KEY_ID) && values.containsKey(JWT_PRIVATE_KEY) && values.containsKey(JWT_PUBLIC_KEY)) {
             return;
         }
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048, RANDOM);
             KeyPair pair = generator.generateKeyPair();
-            store.upsert(JWT_PRIVATE_KEY, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), true);
-            store.upsert(JWT_PUBLIC_KEY, pem("PUBLIC KEY", pair.getPublic().getEncoded()), true);
-            store.upsert(JWT_KEY_ID, "kid_" + randomHex(16), true);
+            values.put(JWT_PRIVATE_KEY, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+            values.put(JWT_PUBLIC_KEY, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+            values.put(JWT_KEY_ID, "kid_" + randomHex(16));
+            for (String key : List.of(JWT_PRIVATE_KEY, JWT_PUBLIC_KEY, JWT_KEY_ID)) {
+                store.upsert(key, values.get(key), true);
+            }
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
