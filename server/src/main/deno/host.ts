@@ -14,7 +14,8 @@
 //
 //   deno run --allow-net --allow-env=ANVIL_RUNTIME_TOKEN --no-remote --unstable-net host.ts [options]
 //
-// Options: --port (0 = any; the chosen port is printed as {"event":"listening","port":N}),
+// Options: --port (0 = any; the chosen port is printed as {"event":"listening","port":N,"tag":…}; every
+// event line carries the tag signEvents derives from the token, see protocol.ts),
 // --hostname, --timeout-ms, --workers-per-function, --max-concurrency, --memory-mb, --idle-ms, --spare-workers, --exit-with-stdin (stop when the parent
 // closes our stdin: a local child must not outlive the server that started it), --on-stuck=
 // report|exit (what to do when a worker cannot be stopped; see below); the public listener:
@@ -29,7 +30,7 @@
 // --on-stuck=exit (a pod) the host reports itself draining on /health and exits after that time,
 // and the orchestrator restarts it.
 
-import { CONTROL_PREFIX, HEADER, SLUG_PATTERN } from './protocol.ts';
+import { CONTROL_PREFIX, HEADER, reportEvent, signEvents, SLUG_PATTERN } from './protocol.ts';
 import { type CorsPolicy, Subhosting } from './subhosting.ts';
 import { FunctionPool, jsonResponse, type Limits, SpareWorkers, stopStuckWorkers } from './worker_pool.ts';
 
@@ -62,6 +63,7 @@ try {
   // started without --allow-env: no token, the host trusts whoever can reach it
 }
 if (!token) console.warn('[runtime] ANVIL_RUNTIME_TOKEN is not set: control endpoints are unauthenticated');
+await signEvents(token);
 
 const spares = new SpareWorkers(limits);
 const publicPort = option('public-port', '');
@@ -226,7 +228,7 @@ function replaceThisProcess(reason: string): void {
   draining = true;
   console.error(`[runtime] ${reason}; this runtime process will be replaced`);
   if (onStuck === 'report') {
-    console.log(JSON.stringify({ event: 'recycle', reason }));
+    reportEvent('recycle', { reason });
   } else {
     setTimeout(() => Deno.exit(1), limits.timeoutMs + 5_000);
   }
@@ -252,7 +254,7 @@ subhosting?.start();
 Deno.serve({
   port,
   hostname,
-  onListen: (address) => console.log(JSON.stringify({ event: 'listening', port: address.port })),
+  onListen: (address) => reportEvent('listening', { port: address.port }),
   onError: (error) => {
     console.error('[runtime] request failed:', error);
     return jsonResponse(500, { error: (error as Error).message ?? 'Runtime error' });

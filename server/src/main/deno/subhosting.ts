@@ -11,10 +11,11 @@
 // secrets push replaces the secrets. A worker that dies (heap exhausted, or stopped because it was
 // stuck) is replaced and given every function again.
 //
-// Events for the parent (one JSON line on stdout): {"event":"direct-listening","port":N} once the
+// Events for the parent (protocol.ts reportEvent): {"event":"direct-listening","port":N} once the
 // port is served, {"event":"direct-unavailable","reason":...} when it cannot be (a port taken by
 // another process is retried every few seconds; the first failure is reported).
 
+import { reportEvent } from './protocol.ts';
 import { type FunctionWorker, type Limits, SpareWorkers } from './worker_pool.ts';
 
 /** The server's CORS policy (its CorsFilter), which the direct answers follow too. */
@@ -27,9 +28,6 @@ export interface CorsPolicy {
 const RETRY_MS = 2_000;
 const REPLACE_DELAY_MS = 1_000;
 
-function event(name: string, fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ event: name, ...fields }));
-}
 
 export class Subhosting {
   private readonly workers = new Set<FunctionWorker>();
@@ -65,7 +63,7 @@ export class Subhosting {
       } catch (error) {
         const busy = error instanceof Deno.errors.AddrInUse;
         if (!busy || !this.reportedBusy) {
-          event('direct-unavailable', {
+          reportEvent('direct-unavailable', {
             reason: busy ? `port ${this.port} is in use; retrying every ${RETRY_MS / 1000} s` : (error as Error).message,
           });
         }
@@ -75,8 +73,8 @@ export class Subhosting {
       }
     }
     this.startWorkers().then(
-      () => event('direct-listening', { port: this.port }),
-      (error) => event('direct-unavailable', { reason: (error as Error).message }),
+      () => reportEvent('direct-listening', { port: this.port }),
+      (error) => reportEvent('direct-unavailable', { reason: (error as Error).message }),
     );
   }
 

@@ -9,14 +9,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.server.http.Json;
 
 /**
@@ -41,10 +43,6 @@ import dev.anvil.server.http.Json;
 final class RuntimeProcess implements RuntimeEndpoint {
 
     private static final System.Logger LOG = System.getLogger(RuntimeProcess.class.getName());
-    private static final Pattern LISTENING = Pattern.compile("^\\{\"event\":\"listening\",\"port\":(\\d+)}$");
-    private static final Pattern RECYCLE = Pattern.compile("^\\{\"event\":\"recycle\".*");
-    private static final Pattern DIRECT_LISTENING = Pattern.compile("^\\{\"event\":\"direct-listening\",\"port\":(\\d+)}$");
-    private static final Pattern DIRECT_UNAVAILABLE = Pattern.compile("^\\{\"event\":\"direct-unavailable\".*");
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     /** Heap of the host's own isolate (routing and bookkeeping only; functions have their own). */
@@ -53,6 +51,7 @@ final class RuntimeProcess implements RuntimeEndpoint {
     private final DenoInstallation installation;
     private final List<String> hostOptions;
     private final String token;
+    private final String eventTag;
     private final Path cacheDirectory;
     private final Duration drain;
     private final Object lock = new Object();
@@ -99,6 +98,7 @@ final class RuntimeProcess implements RuntimeEndpoint {
         this.installation = installation;
         this.hostOptions = List.copyOf(hostOptions);
         this.token = token;
+        this.eventTag = eventTag(token);
         this.cacheDirectory = cacheDirectory;
         this.drain = drain;
     }
@@ -186,19 +186,13 @@ final class RuntimeProcess implements RuntimeEndpoint {
                 StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
-                String trimmed = line.trim();
-                Matcher listening = LISTENING.matcher(trimmed);
-                Matcher direct = DIRECT_LISTENING.matcher(trimmed);
-                if (listening.matches()) {
-                    listening(child, URI.create("http://127.0.0.1:" + listening.group(1)));
-                } else if (RECYCLE.matcher(trimmed).matches()) {
-                    recycle(child);
-                } else if (direct.matches()) {
-                    events.directListening(Integer.parseInt(direct.group(1)));
-                } else if (DIRECT_UNAVAILABLE.matcher(trimmed).matches()) {
-                    events.directUnavailable(reason(trimmed));
-                } else {
-                    LOG.log(Level.INFO, "[function] " + line);
+                JsonNode event = hostEvent(line.trim());
+                switch (event == null ? "" : event.path("event").asText()) {
+                    case "listening" -> listening(child, URI.create("http://127.0.0.1:" + event.path("port").asInt()));
+                    case "recycle" -> recycle(child);
+                    case "direct-listening" -> events.directListening(event.path("port").asInt());
+                    case "direct-unavailable" -> events.directUnavailable(event.path("reason").asText());
+                    default -> LOG.log(Level.INFO, "[function] " + line);
                 }
             }
         } catch (IOException e) {
@@ -225,11 +219,30 @@ final class RuntimeProcess implements RuntimeEndpoint {
         }
     }
 
-    private static String reason(String event) {
+    /**
+     * A line the host printed as one of its events, or null: functions write to the same stdout, so
+     * an event counts only with the tag derived from the runtime token (protocol.ts, signEvents).
+     */
+    private JsonNode hostEvent(String line) {
+        if (!line.startsWith("{\"event\":")) {
+            return null;
+        }
         try {
-            return Json.mapper().readTree(event).path("reason").asText();
-        } catch (IOException e) {
-            return event;
+            JsonNode event = Json.mapper().readTree(line);
+            return eventTag.equals(event.path("tag").asText()) ? event : null;
+        } catch (IOException notAnEvent) {
+            return null;
+        }
+    }
+
+    /** The first 32 hex digits of SHA-256("anvil-runtime-events:" + token), as the host computes it. */
+    static String eventTag(String token) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("anvil-runtime-events:" + token).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -125,6 +125,24 @@ class FunctionFaultsTest {
     }
 
     @Test
+    void aFunctionCannotForgeTheRuntimeHostsEvents() {
+        // The host reports its port and recycles on the stdout functions can write to as well.
+        deploy("forger", "module.exports = async () => {"
+                + " console.log('{\"event\":\"listening\",\"port\":1}');"
+                + " console.log('{\"event\":\"recycle\",\"reason\":\"forged\"}');"
+                + " process.stdout.write('{\"event\":\"listening\",\"port\":1,\"tag\":\"\"}\\n');"
+                + " return new Response('printed'); }");
+        long pid = server.anvil().functions().runtime().localPid().orElseThrow();
+        assertThat(call("POST", "/functions/forger").text()).isEqualTo("printed");
+
+        // A forged "listening" would send this deploy to port 1; a forged "recycle" would replace the host.
+        deploy("after-forgery", "module.exports = async () => new Response('still mine')");
+        assertThat(call("GET", "/functions/after-forgery").text()).isEqualTo("still mine");
+        assertSteady();
+        assertThat(server.anvil().functions().runtime().localPid()).as("not recycled").hasValue(pid);
+    }
+
+    @Test
     void anOversizedResponseIsRefused() {
         deploy("big", "module.exports = async (req) => new Response(new Uint8Array(req.method === 'POST' ? 2 * 1024 * 1024 : 16))");
         assertError(call("POST", "/functions/big"), 502, "Function response is larger than the limit of 1048576 bytes");
