@@ -20,7 +20,7 @@
 // closes our stdin: a local child must not outlive the server that started it), --on-stuck=
 // report|exit (what to do when a worker cannot be stopped; see below); the public listener:
 // --public-port (absent = none; 0 = any free port), --public-hostname, --public-workers,
-// --public-cors (JSON {exposed, methods, allowedHeaders}: the server's CORS policy), --public-shared
+// --public-cors-exposed, --public-cors-methods, --public-cors-headers (the server's CORS policy), --public-shared
 // (the host this one replaces still holds the port: share it rather than wait for it).
 //
 // A worker stuck in a busy loop cannot be stopped inside the process (worker_pool.ts), so it is
@@ -40,6 +40,15 @@ function option(name: string, fallback: string): string {
   return found ? found.slice(prefix.length) : fallback;
 }
 const numberOption = (name: string, fallback: number) => Number(option(name, String(fallback)));
+
+/** The server's CORS policy, which direct answers follow too (absent options: nothing exposed or allowed). */
+function publicCors(): CorsPolicy {
+  return {
+    exposed: option('public-cors-exposed', ''),
+    methods: option('public-cors-methods', ''),
+    allowedHeaders: option('public-cors-headers', ''),
+  };
+}
 
 const port = numberOption('port', 7133);
 const hostname = option('hostname', '0.0.0.0');
@@ -68,7 +77,7 @@ await signEvents(token);
 const spares = new SpareWorkers(limits);
 const publicPort = option('public-port', '');
 const subhosting = publicPort === '' ? null : new Subhosting(option('public-hostname', hostname), Number(publicPort),
-  numberOption('public-workers', 1), limits, spares, JSON.parse(option('public-cors', '{}')) as CorsPolicy,
+  numberOption('public-workers', 1), limits, spares, publicCors(),
   Deno.args.includes('--public-shared'));
 const pools = new Map<string, FunctionPool>();
 let secrets = { version: '', values: {} as Record<string, string> };

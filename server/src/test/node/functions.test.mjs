@@ -91,14 +91,20 @@ test('the direct listener answers like the server: CORS, its preflight, /functio
   assert.equal(response.headers.get('access-control-allow-origin'), '*');
   assert.equal((await response.json()).path, '/functions/echo');
 
-  const preflights = await Promise.all([functionsUrl, baseUrl].map((url) => fetch(`${url}/functions/echo`, {
-    method: 'OPTIONS',
-    headers: { Origin: 'http://app.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-custom' },
-  })));
-  const shape = (r) => [r.status, ...['allow-origin', 'allow-credentials', 'allow-methods', 'allow-headers', 'max-age']
+  // With and without Access-Control-Request-Headers: the second shows the server's default allowed headers.
+  const shape = (r) => [r.status, ...['allow-origin', 'allow-credentials', 'allow-methods', 'allow-headers', 'expose-headers', 'max-age']
     .map((name) => r.headers.get(`access-control-${name}`))];
-  assert.deepEqual(shape(preflights[0]), shape(preflights[1]));
-  assert.deepEqual(shape(preflights[0]).slice(0, 3), [204, 'http://app.example', 'true']);
+  for (const requested of [{ 'Access-Control-Request-Headers': 'x-custom' }, {}]) {
+    const preflights = await Promise.all([functionsUrl, baseUrl].map((url) => fetch(`${url}/functions/echo`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://app.example', 'Access-Control-Request-Method': 'POST', ...requested },
+    })));
+    assert.deepEqual(shape(preflights[0]), shape(preflights[1]));
+    assert.deepEqual(shape(preflights[0]).slice(0, 3), [204, 'http://app.example', 'true']);
+    assert.match(shape(preflights[0])[3], /POST/);
+    assert.ok(shape(preflights[0])[4], 'allowed headers are listed');
+    assert.match(shape(preflights[0])[5], /Content-Range/);
+  }
 
   response = await fetch(`${functionsUrl}/no-such-function`);
   assert.equal(response.status, 404);

@@ -140,8 +140,9 @@ public final class FunctionRuntime implements AutoCloseable {
                     "--public-port=" + config.getInt(FunctionSettings.DIRECT_PORT),
                     "--public-hostname=" + bindHost,
                     "--public-workers=" + config.getInt(FunctionSettings.DIRECT_WORKERS),
-                    "--public-cors=" + Json.mapper().createObjectNode().put("exposed", CorsFilter.EXPOSED)
-                            .put("methods", CorsFilter.ALLOWED_METHODS).put("allowedHeaders", CorsFilter.DEFAULT_ALLOWED_HEADERS)));
+                    "--public-cors-exposed=" + CorsFilter.EXPOSED,
+                    "--public-cors-methods=" + CorsFilter.ALLOWED_METHODS,
+                    "--public-cors-headers=" + CorsFilter.DEFAULT_ALLOWED_HEADERS));
             directHost = WILDCARD_HOSTS.contains(bindHost) ? "localhost" : bindHost.contains(":") ? "[" + bindHost + "]" : bindHost;
         }
         RuntimeProcess process = new RuntimeProcess(lookup.installation(), options, token,

@@ -32,6 +32,18 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * Initialises Jackson (~0.1 s of CPU on a cold JVM, ~500 classes) by writing and reading one
+     * document. The server runs this on its own thread once it listens: nothing on its start path
+     * uses Jackson, so the start does not pay for it, and requests after the first few milliseconds
+     * find it ready.
+     */
+    public static void warmUp() {
+        ObjectNode document = object().put("status", "ok").put("count", 1).put("at", java.time.Instant.EPOCH.toString());
+        document.putArray("items").addObject().put("id", "x").putNull("value");
+        parse(string(document));
+    }
+
     public static ObjectMapper mapper() {
         return MAPPER;
     }

@@ -24,7 +24,13 @@ public final class Version {
             }
             Properties properties = new Properties();
             properties.load(in);
-            return properties.getProperty("version");
+            String version = properties.getProperty("version");
+            // A semver of digits, dots and a plain suffix: @insforge/mcp needs semver, and the health
+            // body embeds it without escaping (HealthService).
+            if (version == null || !version.matches("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?")) {
+                throw new IllegalStateException("anvil-version.properties holds no semver version: " + version);
+            }
+            return version;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -32,6 +32,7 @@ class HealthTest {
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.header("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         JsonNode body = reply.json();
+        assertThat(body.fieldNames()).toIterable().containsExactly("status", "version", "service", "timestamp");
         assertThat(body.get("status").asText()).isEqualTo("ok");
         assertThat(body.get("service").asText()).isEqualTo("Anvil");
         assertThat(Instant.parse(body.get("timestamp").asText())).isBeforeOrEqualTo(Instant.now());

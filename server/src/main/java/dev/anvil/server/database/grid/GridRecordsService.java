@@ -32,10 +32,16 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class GridRecordsService implements HttpService {
 
-    /** Numbers as the client wrote them: a numeric(30,3) value must not pass through a double. */
-    private static final ObjectReader EXACT_NUMBERS = Json.mapper().reader()
-            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+    /**
+     * Numbers as the client wrote them: a numeric(30,3) value must not pass through a double. In a
+     * holder class so that building this service does not initialise Jackson during the server's
+     * start (see {@link Json#warmUp}).
+     */
+    private static final class ExactNumbers {
+        static final ObjectReader READER = Json.mapper().reader()
+                .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+    }
 
     private final Credentials credentials;
     private final GridStore store;
@@ -117,7 +123,7 @@ public final class GridRecordsService implements HttpService {
     }
 
     private static JsonNode body(ServerRequest req) {
-        return RequestBody.json(req, EXACT_NUMBERS);
+        return RequestBody.json(req, ExactNumbers.READER);
     }
 
     private static ObjectNode details(String schema, String table) {
