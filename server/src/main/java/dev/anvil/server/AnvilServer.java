@@ -61,8 +61,8 @@ import io.helidon.webserver.observe.health.HealthObserver;
 
 /**
  * Assembles one Anvil server: database (external, or embedded when none is configured) →
- * migrations → instance keys → domain services → HTTP. Everything a request needs is built here
- * and handed to the services through their constructors, so the wiring reads top to bottom.
+ * migrations → instance keys and, meanwhile, domain services → HTTP. Everything a request needs is
+ * built here and handed to the services through their constructors, so the wiring reads top to bottom.
  */
 public final class AnvilServer implements AutoCloseable {
 
@@ -86,12 +86,17 @@ public final class AnvilServer implements AutoCloseable {
     /** Completed once logging is configured; the data side, started before that, waits for it before it logs. */
     private final CompletableFuture<Void> loggingConfigured = new CompletableFuture<>();
 
-    // The data side, built by startDataSide in this order: the database, the instance's keys, then
-    // every domain. Routing only registers what is built here.
+    // The data side, built by startDataSide in this order: the database, then every domain while the
+    // instance's keys load. Routing only registers what is built here.
     private RecentLogRecords recentLogs;
     private Optional<Path> postgresLog = Optional.empty();
     private Database database;
     private SecretStore secrets;
+    /**
+     * The instance's keys, loaded on a thread of their own while the domains and the HTTP side are
+     * built; the services hold them through futures, and the server has them before it listens.
+     */
+    private CompletableFuture<InstanceKeys> instanceKeys;
     private KeyBootstrap.Result keys;
     private Credentials credentials;
     private KeyRotation keyRotation;
@@ -159,12 +164,20 @@ public final class AnvilServer implements AutoCloseable {
         joined(helidonRegistry);
 
         long maxBodyBytes = config.getLong(CoreSettings.MAX_BODY_MB) * 1024 * 1024;
+        // The keys may still be loading: the routing and the server are built meanwhile.
         builder.maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
                 .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
                 .addRouting(realtime.wsRouting())
                 .addProtocol(realtime.wsConfig())
                 .addProtocol(Http1Config.builder().maxPrologueLength(REQUEST_LINE_LIMIT).build());
-        WebServer server = builder.build();
+        WebServer server;
+        try {
+            server = builder.build();
+        } catch (RuntimeException e) {
+            instanceKeys.exceptionally(failure -> null).join(); // its thread uses the pool a failed start closes
+            throw e;
+        }
+        keys = joined(instanceKeys).bootstrap(); // no request is served before the keys are there
         realtime.awaitListening(REALTIME_LISTEN_WAIT);
         webServer = server.start();
         if (!webServer.isRunning() || webServer.port() < 0) {
@@ -239,12 +252,19 @@ public final class AnvilServer implements AutoCloseable {
             track(engine);
             return engine;
         }, ownThread("anvil-records-schema"));
+        EncryptionKeyFile.KeyMaterial keyMaterial = EncryptionKeyFile.resolve(config, dataDir);
+        secrets = new SecretStore(database.client(), SecretCipher.fromKeyMaterial(keyMaterial.material()));
+        // Reading (or, on a first start, generating) the keys is ~0.1 s of queries, decryption and
+        // RSA parsing that no domain needs while it is built, only once requests come.
+        instanceKeys = CompletableFuture.supplyAsync(() -> loadKeys(keyMaterial.source()), ownThread("anvil-keys"));
         try {
-            loadKeys(dataDir);
+            prepareCredentials();
             buildDomains(dataDir, recordsStart);
         } catch (RuntimeException e) {
-            // Let it finish, so the engine is tracked and closed with everything else.
+            // Let them finish, so the engine is tracked and closed with everything else, and the
+            // keys' thread is done with the pool before it closes.
             recordsStart.exceptionally(failure -> null).join();
+            instanceKeys.exceptionally(failure -> null).join();
             throw e;
         }
     }
@@ -267,17 +287,28 @@ public final class AnvilServer implements AutoCloseable {
         Migrations.migrate(database.dataSource());
     }
 
-    /** The instance's secrets, keys and the credential checks every service uses. */
-    private void loadKeys(Path dataDir) {
-        EncryptionKeyFile.KeyMaterial keyMaterial = EncryptionKeyFile.resolve(config, dataDir);
-        secrets = new SecretStore(database.client(), SecretCipher.fromKeyMaterial(keyMaterial.material()));
-        keys = KeyBootstrap.run(config, secrets, database.dataSource(), keyMaterial.source());
+    /** What the key bootstrap settled, and the key holders built from it. */
+    private record InstanceKeys(KeyBootstrap.Result bootstrap, SigningKeys signing, ProjectKeys projectKeys) {
+    }
+
+    /** The instance's keys: ensured by the bootstrap (generated on a first start), then parsed. */
+    private InstanceKeys loadKeys(String keySource) {
+        KeyBootstrap.Result bootstrap = KeyBootstrap.run(config, secrets, database.dataSource(), keySource);
+        return new InstanceKeys(bootstrap, SigningKeys.from(bootstrap.instanceKeys()),
+                new ProjectKeys(secrets, Clock.systemUTC()));
+    }
+
+    /**
+     * The credential checks every service uses, over keys that may still be loading: each check
+     * waits for them ({@link AccessTokens}, {@link Credentials}), and the server has them before it
+     * accepts a connection.
+     */
+    private void prepareCredentials() {
         Clock clock = Clock.systemUTC();
-        AccessTokens accessTokens = new AccessTokens(SigningKeys.from(keys.instanceKeys()),
+        AccessTokens accessTokens = new AccessTokens(instanceKeys.thenApply(InstanceKeys::signing),
                 config.getSeconds(AuthSettings.ACCESS_TOKEN_TTL), clock, AuthSettings.clockSkew(config));
-        ProjectKeys projectKeys = new ProjectKeys(secrets, clock);
-        credentials = new Credentials(projectKeys, accessTokens);
-        keyRotation = new KeyRotation(database.client(), secrets.cipher(), clock, projectKeys::reload);
+        credentials = new Credentials(instanceKeys.thenApply(InstanceKeys::projectKeys), accessTokens);
+        keyRotation = new KeyRotation(database.client(), secrets.cipher(), clock, () -> credentials.projectKeys().reload());
     }
 
     /**
@@ -289,7 +320,8 @@ public final class AnvilServer implements AutoCloseable {
         auth = AuthDomain.create(config, database.client(), secrets.cipher(), credentials, clock, this::baseUrl);
         oauth = OAuth.create(config, database.client(), secrets, credentials, auth, clock, this::baseUrl);
         databaseApi = DatabaseAdminApi.create(config, database, credentials);
-        storage = Storage.start(config, dataDir, database.dataSource(), keys.jwtSecret(), credentials, this::baseUrl);
+        storage = Storage.start(config, dataDir, database.dataSource(),
+                instanceKeys.thenApply(loaded -> loaded.bootstrap().jwtSecret()), credentials, this::baseUrl);
         track(storage);
         functions = Functions.create(config, dataDir, database.client(), secrets, credentials, clock, this::baseUrl,
                 this::internalUrl);

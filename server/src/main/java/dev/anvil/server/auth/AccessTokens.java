@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.nimbusds.jose.JOSEException;
@@ -32,34 +33,51 @@ public final class AccessTokens {
     public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
     private static final int CACHE_LIMIT = 20_000;
 
-    private final SigningKeys keys;
-    private final Hs256 hs256;
-    private final RSASSASigner rsaSigner;
-    private final RSASSAVerifier rsaVerifier;
+    /** The keys and what is built from them; see the constructor taking a future. */
+    private final CompletableFuture<Material> material;
     private final Duration accessTokenTtl;
     private final Clock clock;
     private final Duration clockSkew;
     private final Map<String, Principal> verified = new ConcurrentHashMap<>();
+
+    /** The signing keys, and the signer and verifiers made from them. */
+    private record Material(SigningKeys keys, Hs256 hs256, RSASSASigner rsaSigner, RSASSAVerifier rsaVerifier) {
+        static Material of(SigningKeys keys) {
+            try {
+                return new Material(keys, new Hs256(keys.hmacSecret()), new RSASSASigner(keys.rsa()),
+                        new RSASSAVerifier(keys.rsa().toRSAPublicKey()));
+            } catch (JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
 
     public AccessTokens(SigningKeys keys, Duration accessTokenTtl, Clock clock) {
         this(keys, accessTokenTtl, clock, CLOCK_SKEW);
     }
 
     public AccessTokens(SigningKeys keys, Duration accessTokenTtl, Clock clock, Duration clockSkew) {
+        this(CompletableFuture.completedFuture(keys), accessTokenTtl, clock, clockSkew);
+        material(); // keys given outright: one the signer cannot use fails here, not on first use
+    }
+
+    /**
+     * With keys that are still being loaded: the server builds its services while the instance's keys
+     * load, and has them before it accepts connections. Every use waits for the keys (and fails if
+     * loading them failed), so nothing is ever signed or verified without them.
+     */
+    public AccessTokens(CompletableFuture<SigningKeys> keys, Duration accessTokenTtl, Clock clock, Duration clockSkew) {
         if (clockSkew.isNegative() || clockSkew.compareTo(CLOCK_SKEW) > 0) {
             throw new IllegalArgumentException("clock skew must be between 0 and " + CLOCK_SKEW.toSeconds() + " seconds");
         }
+        this.material = keys.thenApply(Material::of);
         this.clockSkew = clockSkew;
-        this.keys = keys;
-        this.hs256 = new Hs256(keys.hmacSecret());
         this.accessTokenTtl = accessTokenTtl;
         this.clock = clock;
-        try {
-            this.rsaSigner = new RSASSASigner(keys.rsa());
-            this.rsaVerifier = new RSASSAVerifier(keys.rsa().toRSAPublicKey());
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
+    }
+
+    private Material material() {
+        return material.join();
     }
 
     public Duration accessTokenTtl() {
@@ -67,7 +85,7 @@ public final class AccessTokens {
     }
 
     public SigningKeys keys() {
-        return keys;
+        return material().keys();
     }
 
     /** An RS256 access token for a user ({@code role: authenticated}) or an admin ({@code project_admin}). */
@@ -96,10 +114,11 @@ public final class AccessTokens {
     }
 
     public String signRs256(JWTClaimsSet claims) {
+        Material keys = material();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256)
-                .keyID(keys.keyId()).type(JOSEObjectType.JWT).build(), claims);
+                .keyID(keys.keys().keyId()).type(JOSEObjectType.JWT).build(), claims);
         try {
-            jwt.sign(rsaSigner);
+            jwt.sign(keys.rsaSigner());
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -108,7 +127,7 @@ public final class AccessTokens {
 
     /** An HS256 token signed with JWT_SECRET: refresh tokens, OAuth state, PostgREST-internal tokens. */
     public String signHs256(JWTClaimsSet claims) {
-        return hs256.sign(claims);
+        return material().hs256().sign(claims);
     }
 
     /**
@@ -117,7 +136,7 @@ public final class AccessTokens {
      */
     public JWTClaimsSet verifyHs256(String token, String expectedType) {
         SignedJWT jwt = parse(token);
-        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !hs256.verify(jwt)) {
+        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !material().hs256().verify(jwt)) {
             throw new InvalidTokenException(InvalidTokenException.Reason.INVALID);
         }
         JWTClaimsSet claims = claims(jwt);
@@ -147,12 +166,13 @@ public final class AccessTokens {
     private Principal verifyUncached(String token) {
         SignedJWT jwt = parse(token);
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+        Material keys = material();
         boolean signatureOk;
         try {
             if (JWSAlgorithm.RS256.equals(alg)) {
-                signatureOk = keys.keyId().equals(jwt.getHeader().getKeyID()) && jwt.verify(rsaVerifier);
+                signatureOk = keys.keys().keyId().equals(jwt.getHeader().getKeyID()) && jwt.verify(keys.rsaVerifier());
             } else if (JWSAlgorithm.HS256.equals(alg)) {
-                signatureOk = hs256.verify(jwt);
+                signatureOk = keys.hs256().verify(jwt);
             } else {
                 signatureOk = false;
             }

@@ -60,7 +60,7 @@ public final class AuthDomain {
         emailService = new EmailAuthService(users, configs, sessions, codes, emails, limits);
         adminService = new AdminSessionService(credentials, admin, sessions, limits);
         userAdminService = new UserAdminService(credentials, users);
-        jwksService = new JwksService(tokens.keys());
+        jwksService = new JwksService(tokens);
         sendEmailService = new SendEmailService(credentials, mailer, new RateLimit("email-send-raw",
                 RateLimit.Rule.from(config, MailSettings.RATE_LIMIT_SEND_RAW), "Too many emails sent; try again later", clock));
     }

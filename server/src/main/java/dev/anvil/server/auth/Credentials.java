@@ -1,6 +1,7 @@
 package dev.anvil.server.auth;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import dev.anvil.server.http.ApiException;
 import dev.anvil.server.http.Principal;
@@ -20,16 +21,25 @@ public final class Credentials {
     public static final HeaderName X_API_KEY = HeaderNames.create("x-api-key");
     private static final String CHECK_TOKEN = "Check the token is valid or login to get a new token.";
 
-    private final ProjectKeys projectKeys;
+    private final CompletableFuture<ProjectKeys> projectKeys;
     private final AccessTokens accessTokens;
 
     public Credentials(ProjectKeys projectKeys, AccessTokens accessTokens) {
+        this(CompletableFuture.completedFuture(projectKeys), accessTokens);
+    }
+
+    /**
+     * With the API and anon keys still loading, as {@link AccessTokens} takes its signing keys: the
+     * server builds its services meanwhile and has both before it accepts connections; every check
+     * waits for them.
+     */
+    public Credentials(CompletableFuture<ProjectKeys> projectKeys, AccessTokens accessTokens) {
         this.projectKeys = projectKeys;
         this.accessTokens = accessTokens;
     }
 
     public ProjectKeys projectKeys() {
-        return projectKeys;
+        return projectKeys.join();
     }
 
     public AccessTokens accessTokens() {
@@ -101,7 +111,7 @@ public final class Credentials {
         }
         String credential = bearer.get();
         if (credential.startsWith("anon_")) {
-            if (!projectKeys.isAnonKey(credential)) {
+            if (!projectKeys().isAnonKey(credential)) {
                 throw new ApiException(401, "AUTH_INVALID_CREDENTIALS", "Invalid anon key");
             }
             return Optional.of(new Principal.Anon());
@@ -110,7 +120,7 @@ public final class Credentials {
     }
 
     private Principal apiKey(String candidate) {
-        if (!projectKeys.isApiKey(candidate)) {
+        if (!projectKeys().isApiKey(candidate)) {
             throw new ApiException(401, "AUTH_INVALID_API_KEY", "Invalid API key");
         }
         return new Principal.ApiKey();

@@ -13,12 +13,15 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class JwksService implements HttpService {
 
-    private final SigningKeys keys;
-    /** Serialised on first request, so the server's start does not wait for the JSON machinery here. */
+    private final AccessTokens tokens;
+    /**
+     * Serialised on first request: the server's start neither waits for the JSON machinery nor for
+     * the keys, which load while the services are built.
+     */
     private volatile byte[] jwks;
 
-    public JwksService(SigningKeys keys) {
-        this.keys = keys;
+    public JwksService(AccessTokens tokens) {
+        this.tokens = tokens;
     }
 
     @Override
@@ -36,7 +39,7 @@ public final class JwksService implements HttpService {
     private byte[] jwks() {
         byte[] serialised = jwks;
         if (serialised == null) {
-            serialised = Json.bytes(keys.publicJwks().toJSONObject()); // the same bytes whoever wins a race
+            serialised = Json.bytes(tokens.keys().publicJwks().toJSONObject()); // the same bytes whoever wins a race
             jwks = serialised;
         }
         return serialised;

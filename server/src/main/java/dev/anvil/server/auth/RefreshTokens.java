@@ -29,15 +29,13 @@ final class RefreshTokens {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final AccessTokens tokens;
-    private final byte[] secret;
 
     /** What a verified refresh token says. */
     record Claims(String subject, SessionType sessionType, String csrfNonce) {
     }
 
     RefreshTokens(AccessTokens tokens) {
-        this.tokens = tokens;
-        this.secret = tokens.keys().hmacSecret();
+        this.tokens = tokens; // its keys may still be loading while the server starts: read them on use
     }
 
     static String newNonce() {
@@ -74,7 +72,7 @@ final class RefreshTokens {
     String csrfToken(SessionType type, String subject, String csrfNonce) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            mac.init(new SecretKeySpec(tokens.keys().hmacSecret(), "HmacSHA256"));
             byte[] digest = mac.doFinal(("insforge:csrf:v1:" + type.claim() + ":" + subject + ":" + csrfNonce)
                     .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);

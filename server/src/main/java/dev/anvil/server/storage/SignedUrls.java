@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -25,10 +26,11 @@ final class SignedUrls {
     static final String SIGNATURE = "signature";
     private static final String DERIVATION_LABEL = "anvil-storage-signed-urls-v1";
 
-    private final byte[] key;
+    /** A future because the JWT secret it may derive from is still loading while the server starts. */
+    private final CompletableFuture<byte[]> key;
     private final Clock clock;
 
-    private SignedUrls(byte[] key, Clock clock) {
+    private SignedUrls(CompletableFuture<byte[]> key, Clock clock) {
         this.key = key;
         this.clock = clock;
     }
@@ -38,9 +40,10 @@ final class SignedUrls {
      * of the database, so a URL minted by one replica is accepted by all, and kept apart from JWTs by
      * the derivation label.
      */
-    static SignedUrls create(Optional<String> explicitKey, String jwtSecret, Clock clock) {
-        byte[] material = explicitKey.map(k -> k.getBytes(StandardCharsets.UTF_8))
-                .orElseGet(() -> hmac(jwtSecret.getBytes(StandardCharsets.UTF_8), DERIVATION_LABEL));
+    static SignedUrls create(Optional<String> explicitKey, CompletableFuture<String> jwtSecret, Clock clock) {
+        CompletableFuture<byte[]> material = explicitKey
+                .map(k -> CompletableFuture.completedFuture(k.getBytes(StandardCharsets.UTF_8)))
+                .orElseGet(() -> jwtSecret.thenApply(secret -> hmac(secret.getBytes(StandardCharsets.UTF_8), DERIVATION_LABEL)));
         return new SignedUrls(material, clock);
     }
 
@@ -70,7 +73,7 @@ final class SignedUrls {
     private String sign(BucketName bucket, ObjectKey objectKey, long expires) {
         // NUL cannot occur in bucket names or keys, so the fields cannot be shifted into each other.
         String payload = bucket.value() + '\0' + objectKey.value() + '\0' + expires;
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(key, payload));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(key.join(), payload));
     }
 
     /** HMAC-SHA256 of the UTF-8 bytes of {@code data}. */

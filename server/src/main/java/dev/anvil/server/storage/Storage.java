@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -47,9 +48,11 @@ public final class Storage implements AutoCloseable {
     /**
      * Opens the configured provider and sweeps what killed uploads left in it.
      *
+     * @param jwtSecret what signed URLs derive their key from, unless ANVIL_STORAGE_SIGNING_KEY is set (the
+     *                  server builds this while the instance's keys load)
      * @param baseUrl the public URL links are built from (known once the server listens)
      */
-    public static Storage start(AnvilConfig config, Path dataDir, DataSource dataSource, String jwtSecret,
+    public static Storage start(AnvilConfig config, Path dataDir, DataSource dataSource, CompletableFuture<String> jwtSecret,
                                 Credentials credentials, Supplier<String> baseUrl) {
         ObjectStore store = openStore(config, dataDir);
         if (store instanceof LocalObjectStore) {
