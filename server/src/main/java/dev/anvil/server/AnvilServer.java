@@ -272,16 +272,16 @@ public final class AnvilServer implements AutoCloseable {
     /** The configured database, or the embedded one; migrated. */
     private void openDatabase(Path dataDir) {
         database = Database.connect(() -> {
-            DatabaseLocation location = DatabaseLocation.fromConfig(config).orElseGet(() -> {
-                EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir, config.getInt(DatabaseSettings.EMBEDDED_PORT),
+            Database.Target target = DatabaseLocation.fromConfig(config).map(Database.Target::ready).orElseGet(() -> {
+                EmbeddedDatabase embedded = EmbeddedDatabase.launch(dataDir, config.getInt(DatabaseSettings.EMBEDDED_PORT),
                         loggingConfigured::join);
                 track(embedded);
                 postgresLog = Optional.of(EmbeddedDatabase.logFile(dataDir));
-                return embedded.location();
+                return Database.Target.booting(embedded.location(), embedded::awaitReady);
             });
             // The pool, Flyway and everything after them log through the configured handlers.
             loggingConfigured.join();
-            return location;
+            return target;
         }, config.getInt(DatabaseSettings.POOL_SIZE));
         track(database);
         Migrations.migrate(database.dataSource());

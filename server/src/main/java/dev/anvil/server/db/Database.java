@@ -2,8 +2,10 @@ package dev.anvil.server.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -40,29 +42,58 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database connect(DatabaseLocation location, int poolSize) {
-        return connect(() -> location, poolSize);
+        return connect(() -> Target.ready(location), poolSize);
     }
 
     /**
-     * Connects to a database that may still be starting ({@code locate} boots the embedded one).
-     * Helidon's DbClient needs no connection to be built but takes a while on a cold JVM, so it is
-     * built on a thread of its own meanwhile; the server's start waits for the slower of the two
-     * instead of their sum.
+     * A database to connect to, and what to wait for before it accepts connections: an embedded
+     * Postgres may still be booting while the pool is built.
      */
-    public static Database connect(Supplier<DatabaseLocation> locate, int poolSize) {
+    public record Target(DatabaseLocation location, Optional<Runnable> awaitReady) {
+        public static Target ready(DatabaseLocation location) {
+            return new Target(location, Optional.empty());
+        }
+
+        public static Target booting(DatabaseLocation location, Runnable awaitReady) {
+            return new Target(location, Optional.of(awaitReady));
+        }
+    }
+
+    /**
+     * Connects to a database that may still be starting ({@code locate} launches the embedded one).
+     * Three things a cold JVM is slow at overlap instead of adding up: Helidon's DbClient is built
+     * on a thread of its own (it needs no connection), a booting Postgres is waited for on another
+     * (its first connection initialises the JDBC driver, ~0.1 s), and the pool is built meanwhile.
+     */
+    public static Database connect(Supplier<Target> locate, int poolSize) {
         HikariConnections connections = new HikariConnections();
         CompletableFuture<DbClient> client = CompletableFuture.supplyAsync(
-                () -> buildClient(connections),
-                task -> Thread.ofPlatform().daemon().name("anvil-dbclient-build").start(task));
-        DatabaseLocation location = locate.get();
-        HikariDataSource pool = openPool(location, poolSize);
+                () -> buildClient(connections), ownThread("anvil-dbclient-build"));
+        Target target = locate.get();
+        HikariDataSource pool;
+        if (target.awaitReady().isPresent()) {
+            CompletableFuture<Void> ready = CompletableFuture.runAsync(target.awaitReady().get(), ownThread("anvil-postgres-ready"));
+            pool = openPool(target.location(), poolSize, false);
+            try {
+                ready.join();
+            } catch (CompletionException e) {
+                pool.close();
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        } else {
+            pool = openPool(target.location(), poolSize, true);
+        }
         connections.pool = pool;
         try {
-            return new Database(location, pool, client.join());
+            return new Database(target.location(), pool, client.join());
         } catch (CompletionException e) {
             pool.close();
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
+    }
+
+    private static Executor ownThread(String name) {
+        return task -> Thread.ofPlatform().daemon().name(name).start(task);
     }
 
     /**
@@ -87,7 +118,12 @@ public final class Database implements AutoCloseable {
         return builder.build();
     }
 
-    private static HikariDataSource openPool(DatabaseLocation location, int poolSize) {
+    /**
+     * @param failFast connect once before returning, so an unreachable database fails the start;
+     *                 without it the pool connects on first use (the caller has waited for the
+     *                 database itself)
+     */
+    private static HikariDataSource openPool(DatabaseLocation location, int poolSize, boolean failFast) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(location.jdbcUrl());
         if (location.user() != null) {
@@ -101,7 +137,7 @@ public final class Database implements AutoCloseable {
         config.setMinimumIdle(Math.min(2, poolSize));
         config.setConnectionTimeout(10_000);
         // Fail fast at start if the database is unreachable, rather than on the first request.
-        config.setInitializationFailTimeout(30_000);
+        config.setInitializationFailTimeout(failFast ? 30_000 : -1);
         config.addDataSourceProperty("ApplicationName", "anvil");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.addDataSourceProperty("tcpKeepAlive", "true");

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,25 +34,36 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EmbeddedDatabase.class.getName());
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** How long one readiness attempt may wait for an answer. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     private final DatabaseLocation location;
     private final AutoCloseable stopper;
+    /** Waits until Postgres accepts connections (nothing to wait for when zonky started it). */
+    private final Runnable readiness;
+    private boolean ready;
 
-    private EmbeddedDatabase(DatabaseLocation location, AutoCloseable stopper) {
+    private EmbeddedDatabase(DatabaseLocation location, AutoCloseable stopper, Runnable readiness) {
         this.location = location;
         this.stopper = stopper;
+        this.readiness = readiness;
     }
 
+    /** Starts Postgres and returns once it accepts connections. */
     public static EmbeddedDatabase start(Path anvilDataDir, int port) {
-        return start(anvilDataDir, port, () -> { });
+        EmbeddedDatabase database = launch(anvilDataDir, port, () -> { });
+        database.awaitReady();
+        return database;
     }
 
     /**
-     * As {@link #start(Path, int)}, for a caller that launches Postgres before logging is
-     * configured (the server does, to overlap the two): {@code beforeLogging} runs, and may wait,
-     * before this logs anything.
+     * Starts Postgres and returns as soon as its process runs, before it accepts connections: the
+     * caller prepares its side meanwhile (the server builds its pool) and then calls
+     * {@link #awaitReady}. For a caller that launches Postgres before logging is configured (the
+     * server does, to overlap the two): {@code beforeLogging} runs, and may wait, before this logs.
+     * A first start (initdb through zonky) returns only once Postgres is ready.
      */
-    public static EmbeddedDatabase start(Path anvilDataDir, int port, Runnable beforeLogging) {
+    public static EmbeddedDatabase launch(Path anvilDataDir, int port, Runnable beforeLogging) {
         Path pgData = anvilDataDir.resolve("postgres").toAbsolutePath();
         Path binaries = anvilDataDir.resolve("pg-binaries").toAbsolutePath();
         Path log = logFile(anvilDataDir);
@@ -59,20 +71,34 @@ public final class EmbeddedDatabase implements AutoCloseable {
         try {
             Files.createDirectories(anvilDataDir);
             Optional<Path> postgresBinary = extractedPostgres(binaries);
-            EmbeddedDatabase database;
             if (postgresBinary.isPresent() && Files.isRegularFile(pgData.resolve("PG_VERSION"))) {
-                database = startDirect(postgresBinary.get(), pgData, port, log, beforeLogging);
-                beforeLogging.run();
-            } else {
-                beforeLogging.run(); // zonky logs as it goes; the first start is slow anyway
-                database = startWithZonky(binaries, pgData, port, log);
+                return launchDirect(postgresBinary.get(), pgData, port, log, beforeLogging, started);
             }
-            LOG.log(Level.INFO, "Embedded Postgres 17 at " + database.location.jdbcUrl() + ", data in " + pgData
-                    + " (" + (System.nanoTime() - started) / 1_000_000 + " ms)");
+            beforeLogging.run(); // zonky logs as it goes; the first start is slow anyway
+            EmbeddedDatabase database = startWithZonky(binaries, pgData, port, log);
+            logReady(database.location, pgData, started);
             return database;
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start embedded Postgres in " + pgData + " (see " + log + ")", e);
+            throw new UncheckedIOException("Could not start embedded Postgres in " + pgData + " (see " + log + "): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Returns once Postgres accepts connections. Its first connection is also the JDBC driver's
+     * first, which initialises it on a cold JVM (~0.1 s): that overlaps Postgres' own boot.
+     *
+     * @throws UncheckedIOException if Postgres exits or does not get ready in time (it is stopped then)
+     */
+    public synchronized void awaitReady() {
+        if (!ready) {
+            readiness.run();
+            ready = true;
+        }
+    }
+
+    private static void logReady(DatabaseLocation location, Path pgData, long started) {
+        LOG.log(Level.INFO, "Embedded Postgres 17 at " + location.jdbcUrl() + ", data in " + pgData
+                + " (" + (System.nanoTime() - started) / 1_000_000 + " ms)");
     }
 
     public DatabaseLocation location() {
@@ -106,12 +132,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
             builder.setPort(port);
         }
         EmbeddedPostgres postgres = builder.start();
-        return new EmbeddedDatabase(locationFor(postgres.getPort()), postgres);
+        return new EmbeddedDatabase(locationFor(postgres.getPort()), postgres, () -> { });
     }
 
-    /** Later starts: run the extracted postgres ourselves and wait until it accepts connections. */
-    private static EmbeddedDatabase startDirect(Path postgresBinary, Path pgData, int port, Path log,
-                                                Runnable beforeLogging) throws IOException {
+    /** Later starts: run the extracted postgres ourselves; {@link #awaitReady} waits until it accepts connections. */
+    private static EmbeddedDatabase launchDirect(Path postgresBinary, Path pgData, int port, Path log,
+                                                 Runnable beforeLogging, long started) throws IOException {
         stopOrphan(pgData, postgresBinary, beforeLogging);
         int chosenPort = port > 0 ? port : freePort();
         List<String> command = new ArrayList<>();
@@ -125,14 +151,29 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         DatabaseLocation location = locationFor(chosenPort);
-        awaitReady(process, location, log);
-        return new EmbeddedDatabase(location, () -> stop(process));
+        Runnable readiness = () -> {
+            try {
+                awaitReady(process, location, log);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not start embedded Postgres in " + pgData + " (see " + log + "): " + e.getMessage(), e);
+            }
+            beforeLogging.run();
+            logReady(location, pgData, started);
+        };
+        return new EmbeddedDatabase(location, () -> stop(process), readiness);
     }
 
     private static void awaitReady(Process process, DatabaseLocation location, Path log) throws IOException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Properties probe = new Properties();
+        probe.setProperty("user", location.user());
+        probe.setProperty("password", location.password());
+        // Something else on the port that accepts but never answers must not hold the start forever:
+        // give up on the attempt, and find Postgres exited (it could not bind) on the next round.
+        probe.setProperty("connectTimeout", String.valueOf(PROBE_TIMEOUT.toSeconds()));
+        probe.setProperty("socketTimeout", String.valueOf(PROBE_TIMEOUT.toSeconds()));
         while (true) {
-            try (Connection ignored = DriverManager.getConnection(location.jdbcUrl(), location.user(), location.password())) {
+            try (Connection ignored = DriverManager.getConnection(location.jdbcUrl(), probe)) {
                 return;
             } catch (SQLException notYet) {
                 if (!process.isAlive()) {
