@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 import dev.anvil.server.auth.AccessTokens;
 import dev.anvil.server.auth.AuthDomain;
@@ -83,6 +84,8 @@ public final class AnvilServer implements AutoCloseable {
     private final AnvilConfig config;
     /** Closed in reverse order of creation (see {@link #track}). */
     private final List<AutoCloseable> resources = new ArrayList<>();
+    /** Set by {@link #close}; guarded by {@link #resources}. */
+    private boolean closed;
     /** Completed once logging is configured; the data side, started before that, waits for it before it logs. */
     private final CompletableFuture<Void> loggingConfigured = new CompletableFuture<>();
 
@@ -121,16 +124,20 @@ public final class AnvilServer implements AutoCloseable {
     }
 
     public static AnvilServer start(AnvilConfig config) {
-        return start(config, () -> { });
+        return start(config, () -> { }, server -> { });
     }
 
     /**
      * Starts the server; {@code configureLogging} runs on this thread once Postgres is launching
      * (configuring logging takes ~50 ms of a start under a second, which Postgres' boot now
-     * overlaps). Nothing on the data side logs before it has run.
+     * overlaps). Nothing on the data side logs before it has run. {@code beforeStart} gets the
+     * server before anything is started: a shutdown hook registered there also covers a start in
+     * progress, and a SIGTERM that comes as soon as the listener answers (before this returns)
+     * still stops the embedded Postgres.
      */
-    public static AnvilServer start(AnvilConfig config, Runnable configureLogging) {
+    public static AnvilServer start(AnvilConfig config, Runnable configureLogging, Consumer<AnvilServer> beforeStart) {
         AnvilServer server = new AnvilServer(config);
+        beforeStart.accept(server);
         try {
             server.startInternal(configureLogging);
             return server;
@@ -179,6 +186,11 @@ public final class AnvilServer implements AutoCloseable {
         }
         keys = joined(instanceKeys).bootstrap(); // no request is served before the keys are there
         realtime.awaitListening(REALTIME_LISTEN_WAIT);
+        synchronized (resources) {
+            if (closed) {
+                throw new IllegalStateException("The server was shut down while it was starting");
+            }
+        }
         webServer = server.start();
         if (!webServer.isRunning() || webServer.port() < 0) {
             // Helidon logs a bind failure and returns; a server that cannot listen must not look started.
@@ -345,8 +357,13 @@ public final class AnvilServer implements AutoCloseable {
     /** Resources close in reverse order of creation: the pool before the database it talks to. */
     private void track(AutoCloseable resource) {
         synchronized (resources) {
-            resources.add(0, resource);
+            if (!closed) {
+                resources.add(0, resource);
+                return;
+            }
         }
+        // Closed while starting (a shutdown hook ran during the start): what starts now stops at once.
+        closeLogged(resource);
     }
 
     /** Helidon's health under /observe/health, with a database readiness check. */
@@ -434,8 +451,18 @@ public final class AnvilServer implements AutoCloseable {
         return functions;
     }
 
+    /**
+     * Stops everything started so far. Safe to call twice, and while the start is still running (a
+     * shutdown hook): that start then fails, and whatever it would still start is stopped at once.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        List<AutoCloseable> toClose;
+        synchronized (resources) {
+            closed = true;
+            toClose = new ArrayList<>(resources);
+            resources.clear();
+        }
         if (realtime != null) {
             // Before the listener stops: sockets get their shutdown notice and presence is released.
             realtime.close();
@@ -444,17 +471,14 @@ public final class AnvilServer implements AutoCloseable {
         if (webServer != null) {
             webServer.stop();
         }
-        List<AutoCloseable> toClose;
-        synchronized (resources) {
-            toClose = new ArrayList<>(resources);
+        toClose.forEach(AnvilServer::closeLogged);
+    }
+
+    private static void closeLogged(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Error while shutting down " + resource.getClass().getSimpleName(), e);
         }
-        for (AutoCloseable resource : toClose) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "Error while shutting down " + resource.getClass().getSimpleName(), e);
-            }
-        }
-        resources.clear();
     }
 }

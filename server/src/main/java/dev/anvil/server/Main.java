@@ -36,8 +36,10 @@ public final class Main {
 
     private static void serve(AnvilConfig config) {
         long started = System.nanoTime();
-        AnvilServer server = AnvilServer.start(config, LogConfig::configureRuntime);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "anvil-shutdown"));
+        // The hook goes in before the start: the listener answers a moment before start() returns,
+        // and a SIGTERM in that moment must still stop the embedded Postgres (not orphan it).
+        AnvilServer server = AnvilServer.start(config, LogConfig::configureRuntime,
+                starting -> Runtime.getRuntime().addShutdownHook(new Thread(starting::close, "anvil-shutdown")));
         System.out.printf("Anvil %s listening on %s (started in %d ms)%n", Version.current(), server.baseUrl(),
                 (System.nanoTime() - started) / 1_000_000);
         if (server.generatedAccessKeys()) {
