@@ -165,23 +165,24 @@ public final class AnvilServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // Let the data side finish first, so what it started (Postgres, the pool) is tracked and closed.
             dataSide.exceptionally(failure -> null).join();
+            letKeysFinish();
             throw e;
         }
         joined(dataSide); // first: once it is done, a failure below closes everything it started
         joined(helidonRegistry);
 
         long maxBodyBytes = config.getLong(CoreSettings.MAX_BODY_MB) * 1024 * 1024;
-        // The keys may still be loading: the routing and the server are built meanwhile.
-        builder.maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
-                .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
-                .addRouting(realtime.wsRouting())
-                .addProtocol(realtime.wsConfig())
-                .addProtocol(Http1Config.builder().maxPrologueLength(REQUEST_LINE_LIMIT).build());
         WebServer server;
         try {
-            server = builder.build();
+            // The keys may still be loading: the routing and the server are built meanwhile.
+            server = builder.maxPayloadSize(Math.max(Math.max(LISTENER_PAYLOAD_LIMIT, maxBodyBytes), storage.maxRequestBytes()))
+                    .routing(routing -> routing(routing, new BodyLimit(maxBodyBytes)))
+                    .addRouting(realtime.wsRouting())
+                    .addProtocol(realtime.wsConfig())
+                    .addProtocol(Http1Config.builder().maxPrologueLength(REQUEST_LINE_LIMIT).build())
+                    .build();
         } catch (RuntimeException e) {
-            instanceKeys.exceptionally(failure -> null).join(); // its thread uses the pool a failed start closes
+            letKeysFinish();
             throw e;
         }
         keys = joined(instanceKeys).bootstrap(); // no request is served before the keys are there
@@ -241,6 +242,13 @@ public final class AnvilServer implements AutoCloseable {
         return builder;
     }
 
+    /** On a failed start: the keys' thread uses the pool, so it is let finish before the pool is closed. */
+    private void letKeysFinish() {
+        if (instanceKeys != null) {
+            instanceKeys.exceptionally(failure -> null).join();
+        }
+    }
+
     /** The task's result, or the exception it failed with as itself. */
     private static <T> T joined(CompletableFuture<T> task) {
         try {
@@ -276,7 +284,7 @@ public final class AnvilServer implements AutoCloseable {
             // Let them finish, so the engine is tracked and closed with everything else, and the
             // keys' thread is done with the pool before it closes.
             recordsStart.exceptionally(failure -> null).join();
-            instanceKeys.exceptionally(failure -> null).join();
+            letKeysFinish();
             throw e;
         }
     }

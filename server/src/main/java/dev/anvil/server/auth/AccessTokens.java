@@ -114,11 +114,11 @@ public final class AccessTokens {
     }
 
     public String signRs256(JWTClaimsSet claims) {
-        Material keys = material();
+        Material signing = material();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256)
-                .keyID(keys.keys().keyId()).type(JOSEObjectType.JWT).build(), claims);
+                .keyID(signing.keys().keyId()).type(JOSEObjectType.JWT).build(), claims);
         try {
-            jwt.sign(keys.rsaSigner());
+            jwt.sign(signing.rsaSigner());
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -166,13 +166,13 @@ public final class AccessTokens {
     private Principal verifyUncached(String token) {
         SignedJWT jwt = parse(token);
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
-        Material keys = material();
+        Material signing = material();
         boolean signatureOk;
         try {
             if (JWSAlgorithm.RS256.equals(alg)) {
-                signatureOk = keys.keys().keyId().equals(jwt.getHeader().getKeyID()) && jwt.verify(keys.rsaVerifier());
+                signatureOk = signing.keys().keyId().equals(jwt.getHeader().getKeyID()) && jwt.verify(signing.rsaVerifier());
             } else if (JWSAlgorithm.HS256.equals(alg)) {
-                signatureOk = keys.hs256().verify(jwt);
+                signatureOk = signing.hs256().verify(jwt);
             } else {
                 signatureOk = false;
             }

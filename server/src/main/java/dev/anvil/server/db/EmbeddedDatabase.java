@@ -79,7 +79,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             logReady(database.location, pgData, started);
             return database;
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start embedded Postgres in " + pgData + " (see " + log + "): " + e.getMessage(), e);
+            throw startFailure(pgData, log, e);
         }
     }
 
@@ -94,6 +94,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
             readiness.run();
             ready = true;
         }
+    }
+
+    private static UncheckedIOException startFailure(Path pgData, Path log, IOException cause) {
+        return new UncheckedIOException("Could not start embedded Postgres in " + pgData + " (see " + log + "): "
+                + cause.getMessage(), cause);
     }
 
     private static void logReady(DatabaseLocation location, Path pgData, long started) {
@@ -127,6 +132,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("max_connections", "200")
+                // zonky's readiness probe: one that gets no answer gives up, as ours does (awaitReady).
+                .setConnectConfig("socketTimeout", String.valueOf(PROBE_TIMEOUT.toSeconds()))
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()));
         if (port > 0) {
             builder.setPort(port);
@@ -155,7 +162,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             try {
                 awaitReady(process, location, log);
             } catch (IOException e) {
-                throw new UncheckedIOException("Could not start embedded Postgres in " + pgData + " (see " + log + "): " + e.getMessage(), e);
+                throw startFailure(pgData, log, e);
             }
             beforeLogging.run();
             logReady(location, pgData, started);

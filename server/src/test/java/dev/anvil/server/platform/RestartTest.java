@@ -1,14 +1,10 @@
 package dev.anvil.server.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
 import java.util.Map;
 
 import dev.anvil.server.AnvilServer;
@@ -65,18 +61,6 @@ class RestartTest {
                 assertThat(rows.getString(1)).as("stored encrypted, in InsForge's iv:tag:ciphertext format")
                         .matches("[0-9a-f]{32}:[0-9a-f]{32}:[0-9a-f]+").doesNotContain(apiKey.substring(3));
             }
-        }
-
-        // Postgres cannot start (its port is taken by something that never answers): the start fails
-        // and says why, instead of hanging on the readiness check or serving without a database.
-        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Map<String, String> blocked = new HashMap<>(settings);
-            blocked.put("ANVIL_EMBEDDED_PG_PORT", String.valueOf(taken.getLocalPort()));
-            assertThatThrownBy(() -> AnvilServer.start(AnvilConfig.of(blocked)).close())
-                    .hasMessageContaining("Postgres exited during start").hasMessageContaining("could not bind");
-        }
-        try (AnvilServer afterFailure = AnvilServer.start(AnvilConfig.of(settings))) {
-            assertThat(afterFailure.credentials().projectKeys().apiKey()).isEqualTo(apiKey);
         }
     }
 }

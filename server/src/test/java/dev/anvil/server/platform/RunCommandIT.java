@@ -2,6 +2,8 @@ package dev.anvil.server.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,7 +65,7 @@ class RunCommandIT {
         for (int round = 0; round < 4; round++) {
             boolean duringStart = round % 2 == 1; // the first round makes the data directory
             Path log = dataDir.resolve("run-" + round + ".log");
-            Process process = startJar(dataDir, log);
+            Process process = startJar(dataDir, log, Map.of());
             try {
                 if (duringStart) {
                     // Postgres is up and the start goes on (pool, keys, domains, routing) for a while.
@@ -80,7 +83,45 @@ class RunCommandIT {
         }
     }
 
-    private static Process startJar(Path dataDir, Path log) throws Exception {
+    /**
+     * The embedded Postgres' port is held by something that accepts connections and never answers:
+     * the start fails within seconds, saying why, instead of waiting forever on the readiness probe.
+     * (A server JVM of its own: in the test JVM zonky's shared binaries make every start go through
+     * zonky, whose own probe has no timeout; the server's later starts launch Postgres directly.)
+     */
+    @Test
+    void aTakenPostgresPortFailsTheStartWithTheReason(@TempDir Path dataDir) throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Map<String, String> taken = Map.of("ANVIL_EMBEDDED_PG_PORT", String.valueOf(silent.getLocalPort()));
+            // The first start (initdb, through zonky) gives up too.
+            assertStartFails(startJar(dataDir, dataDir.resolve("first-taken.log"), taken), dataDir.resolve("first-taken.log"),
+                    "Could not start embedded Postgres");
+
+            Path firstLog = dataDir.resolve("first.log");
+            Process first = startJar(dataDir, firstLog, Map.of());
+            try {
+                awaitHealth(first, firstLog, "http://127.0.0.1:7139/api/health"); // a working data directory
+            } finally {
+                first.destroy();
+                assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+            assertStartFails(startJar(dataDir, dataDir.resolve("taken.log"), taken), dataDir.resolve("taken.log"),
+                    "Postgres exited during start", "could not bind");
+        }
+    }
+
+    private static void assertStartFails(Process process, Path log, String... reasons) throws Exception {
+        boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        assertThat(exited).as("the start gave up:%n%s", output).isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        assertThat(output).contains(reasons);
+    }
+
+    private static Process startJar(Path dataDir, Path log, Map<String, String> settings) throws Exception {
         Path root = Path.of(System.getProperty("anvil.repo.root", "..")).toRealPath();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-jar", "server/target/anvil-server.jar")
@@ -90,6 +131,7 @@ class RunCommandIT {
         builder.environment().put("ANVIL_DATA_DIR", dataDir.resolve("state").toString());
         builder.environment().put("PORT", "7139");
         builder.environment().put("ANVIL_FUNCTIONS_PORT", "off");
+        builder.environment().putAll(settings);
         return builder.start();
     }
 
