@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.PGConnection;
 
 /**
  * Postgres 17 from the zonky binaries bundled in the jar, with its data under
@@ -139,7 +142,33 @@ public final class EmbeddedDatabase implements AutoCloseable {
             builder.setPort(port);
         }
         EmbeddedPostgres postgres = builder.start();
-        return new EmbeddedDatabase(locationFor(postgres.getPort()), postgres, () -> { });
+        DatabaseLocation location = locationFor(postgres.getPort());
+        // zonky's probe cannot tell its Postgres from another one on a fixed port; the first start
+        // is slow anyway, so one query settles it.
+        if (!servesDataDirectory(location, pgData)) {
+            try {
+                postgres.close();
+            } catch (IOException | RuntimeException alreadyGone) {
+                // it could not bind, and has exited
+            }
+            throw answeredByAnother(location, log);
+        }
+        return new EmbeddedDatabase(location, postgres, () -> { });
+    }
+
+    private static boolean servesDataDirectory(DatabaseLocation location, Path pgData) throws IOException {
+        try (Connection connection = DriverManager.getConnection(location.jdbcUrl(), location.user(), location.password());
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SHOW data_directory")) {
+            return rows.next() && Path.of(rows.getString(1)).toRealPath().equals(pgData.toRealPath());
+        } catch (SQLException e) {
+            throw new IOException("Postgres started but cannot be queried at " + location.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static IOException answeredByAnother(DatabaseLocation location, Path log) {
+        return new IOException(location.jdbcUrl() + " is answered by another Postgres, not the one this server launched, "
+                + "and will not be used (is ANVIL_EMBEDDED_PG_PORT set to a port in use?): " + tail(log));
     }
 
     /** Later starts: run the extracted postgres ourselves; {@link #awaitReady} waits until it accepts connections. */
@@ -180,7 +209,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         probe.setProperty("connectTimeout", String.valueOf(PROBE_TIMEOUT.toSeconds()));
         probe.setProperty("socketTimeout", String.valueOf(PROBE_TIMEOUT.toSeconds()));
         while (true) {
-            try (Connection ignored = DriverManager.getConnection(location.jdbcUrl(), probe)) {
+            try (Connection connection = DriverManager.getConnection(location.jdbcUrl(), probe)) {
+                if (!answeredByLaunched(connection, process)) {
+                    stop(process);
+                    throw answeredByAnother(location, log);
+                }
                 return;
             } catch (SQLException notYet) {
                 if (!process.isAlive()) {
@@ -199,6 +232,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 throw new IOException("Interrupted while waiting for Postgres", e);
             }
         }
+    }
+
+    /**
+     * Whether the server that answered is the Postgres launched here, not another one on the same
+     * port (a fixed ANVIL_EMBEDDED_PG_PORT that a system Postgres also uses: the launched one exits,
+     * unable to bind, and the server would otherwise migrate a stranger's database as superuser).
+     * The backend that answered must be a child of the launched postmaster; where the process tree
+     * cannot be seen, that the launched process still runs has to do.
+     */
+    private static boolean answeredByLaunched(Connection connection, Process process) throws SQLException {
+        if (!process.isAlive()) {
+            return false;
+        }
+        int backend = connection.unwrap(PGConnection.class).getBackendPID();
+        return ProcessHandle.of(backend)
+                .map(handle -> handle.parent().map(parent -> parent.pid() == process.pid()).orElse(false))
+                .orElse(true);
     }
 
     /** SIGTERM is Postgres' "smart" shutdown; the pool is closed before this runs, so it is quick. */

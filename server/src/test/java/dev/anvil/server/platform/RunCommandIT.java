@@ -108,6 +108,27 @@ class RunCommandIT {
             assertStartFails(startJar(dataDir, dataDir.resolve("taken.log"), taken), dataDir.resolve("taken.log"),
                     "Postgres exited during start", "could not bind");
         }
+
+        // Another Postgres on the port (a system one, say): it answers the probe, but it is not the
+        // one launched, and the server must not migrate a stranger's database as its superuser.
+        // Here the stranger is the Postgres of a running Anvil on another data directory.
+        Path strangerLog = dataDir.resolve("stranger.log");
+        Process stranger = startJar(dataDir.resolve("stranger"), strangerLog, Map.of("PORT", "7138"));
+        try {
+            awaitHealth(stranger, strangerLog, "http://127.0.0.1:7138/api/health");
+            String strangersPort = Files.readString(strangerLog).replaceAll("(?s).*Embedded Postgres 17 at jdbc:postgresql://127\\.0\\.0\\.1:(\\d+)/.*", "$1");
+            Map<String, String> strangers = Map.of("ANVIL_EMBEDDED_PG_PORT", strangersPort);
+            Path fresh = dataDir.resolve("fresh");
+            assertStartFails(startJar(fresh, dataDir.resolve("fresh-1.log"), strangers), dataDir.resolve("fresh-1.log"),
+                    "is answered by another Postgres"); // a first start, through zonky
+            assertStartFails(startJar(dataDir, dataDir.resolve("stranger-port.log"), strangers),
+                    dataDir.resolve("stranger-port.log"), "is answered by another Postgres"); // a later one
+            assertThat(stranger.isAlive()).as("the other server runs on, its Postgres untouched").isTrue();
+            assertThat(healthOf("http://127.0.0.1:7138/api/health")).isEqualTo(200);
+        } finally {
+            stranger.destroy();
+            assertThat(stranger.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     private static void assertStartFails(Process process, Path log, String... reasons) throws Exception {
@@ -119,6 +140,11 @@ class RunCommandIT {
         assertThat(exited).as("the start gave up:%n%s", output).isTrue();
         assertThat(process.exitValue()).isNotZero();
         assertThat(output).contains(reasons);
+    }
+
+    private static int healthOf(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static Process startJar(Path dataDir, Path log, Map<String, String> settings) throws Exception {
