@@ -100,7 +100,6 @@ public final class AnvilServer implements AutoCloseable {
      * built; the services hold them through futures, and the server has them before it listens.
      */
     private CompletableFuture<InstanceKeys> instanceKeys;
-    private KeyBootstrap.Result keys;
     private Credentials credentials;
     private KeyRotation keyRotation;
     private AuthDomain auth;
@@ -185,7 +184,7 @@ public final class AnvilServer implements AutoCloseable {
             letKeysFinish();
             throw e;
         }
-        keys = joined(instanceKeys).bootstrap(); // no request is served before the keys are there
+        joined(instanceKeys); // no request is served before the keys are there
         realtime.awaitListening(REALTIME_LISTEN_WAIT);
         synchronized (resources) {
             if (closed) {
@@ -426,7 +425,7 @@ public final class AnvilServer implements AutoCloseable {
 
     /** True when this start generated the admin and anon keys (the instance's first start). */
     public boolean generatedAccessKeys() {
-        return keys != null && keys.generatedAccessKeys();
+        return instanceKeys.join().bootstrap().generatedAccessKeys();
     }
 
     public Database database() {
